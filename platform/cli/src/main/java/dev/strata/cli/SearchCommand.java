@@ -1,0 +1,96 @@
+package dev.strata.cli;
+
+import dev.strata.core.plugins.PluginHost;
+import dev.strata.core.results.ResultsStore;
+import dev.strata.core.results.TrialSummary;
+import dev.strata.core.search.SearchOutcome;
+import dev.strata.core.search.SearchRunner;
+import dev.strata.core.space.SearchSpace;
+import dev.strata.core.space.SearchSpaceLoader;
+import dev.strata.core.worker.WorkerConfig;
+import dev.strata.core.worker.WorkerPool;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code strata search FILE.yaml}: runs an architecture search and stores every trial. */
+@Command(name = "search", description = "Run an architecture search described by a search-space YAML file.")
+public final class SearchCommand implements Callable<Integer> {
+
+    private static final Pattern DEVICE = Pattern.compile("cpu|gpu(:\\d+)?");
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE.yaml", description = "The search space.")
+    Path file;
+
+    @Option(names = "--seed", description = "Search seed (overrides the file's seed).")
+    Long seed;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu (default), gpu or gpu:N.")
+    String device;
+
+    @Option(names = "--workers", defaultValue = "1", description = "Worker processes training in parallel (default 1).")
+    int workers;
+
+    @Option(names = "--db", paramLabel = "PATH|URL", description = "Results database (default: STRATA_DB or results/strata).")
+    String db;
+
+    @Option(names = "--plugins", paramLabel = "DIR", description = "Plugins folder (default: STRATA_PLUGINS or build/plugins).")
+    Path plugins;
+
+    @Option(names = "--quiet", description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (!DEVICE.matcher(device).matches()) {
+            throw new IllegalArgumentException("--device " + device + ": expected cpu, gpu or gpu:N");
+        }
+        if (workers < 1) throw new IllegalArgumentException("--workers " + workers + ": must be at least 1");
+        Path pluginDir = plugins != null ? plugins : StrataPaths.defaultPlugins();
+        try (PluginHost host = PluginHost.load(pluginDir)) {
+            // Everything is validated before the database is touched: bad input writes nothing.
+            SearchSpace space = new SearchSpaceLoader(host.registry()).load(file);
+            if (seed != null) space = space.withSeed(seed);
+            String url = ResultsStore.urlFor(db != null ? db : StrataPaths.defaultDatabase());
+            out.printf("search %s: %s on %s, budget %d trials, seed %d, %d worker(s) on %s%n", space.name(),
+                    space.strategy().name(), space.task().id(), space.budgetTrials(), space.seed(), workers, device);
+            try (ResultsStore store = ResultsStore.open(url);
+                    WorkerPool pool = new WorkerPool(WorkerConfig.of(host.folder(), device, workers));
+                    SearchProgress progress = new SearchProgress(space.budgetTrials(), quiet)) {
+                SearchOutcome outcome = new SearchRunner(store, pool::submit, workers, device).run(space, progress);
+                progress.close();
+                return summarize(out, store, space, outcome, url, pool.utilisation());
+            }
+        }
+    }
+
+    private int summarize(PrintWriter out, ResultsStore store, SearchSpace space, SearchOutcome o, String url, double utilisation) {
+        out.println();
+        out.printf(Locale.ROOT, "search %d finished: %d trials (%d failed) in %.1f s, worker utilisation %.0f%%%n",
+                o.searchId(), o.trained(), o.failed(), o.wall().toMillis() / 1000.0, utilisation * 100);
+        if (o.bestTrialId() < 0) {
+            out.println("no trial succeeded: see 'strata results sql \"SELECT id, error FROM trial WHERE search_id = " + o.searchId() + "\"'");
+            return ExitCodes.FAILED;
+        }
+        TrialSummary best = store.top(o.searchId(), 1).getFirst();
+        out.printf(Locale.ROOT, "best trial %d: val_loss %.4f vs baseline %.4f (%s), val_accuracy %.3f, %,d params%n",
+                best.id(), best.valLoss(), space.task().baselineLoss(), space.task().baselineName(),
+                best.valAccuracy(), best.params());
+        out.println("  " + best.summary());
+        out.println("results: " + url);
+        out.println("  bin/strata results top --search " + o.searchId());
+        out.flush();
+        return ExitCodes.OK;
+    }
+}

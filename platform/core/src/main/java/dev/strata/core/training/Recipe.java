@@ -1,0 +1,54 @@
+package dev.strata.core.training;
+
+/**
+ * How a candidate is trained: AdamW with linear warmup then cosine decay to {@code minLrRatio}
+ * times the peak, for a fixed number of steps. Part of the dedup key: the same architecture under
+ * another recipe is another trial.
+ *
+ * @param steps optimizer steps
+ * @param batchSize sequences per step
+ * @param learningRate peak learning rate
+ * @param weightDecay AdamW decoupled weight decay
+ * @param warmupSteps linear warmup steps
+ * @param minLrRatio final learning rate as a fraction of the peak
+ * @param evalEvery validation every this many steps (and at the end)
+ * @param gradClip clip gradients to this global value (0 = off)
+ * @param timeLimitSeconds a trial running longer is killed and failed
+ */
+public record Recipe(
+        int steps,
+        int batchSize,
+        double learningRate,
+        double weightDecay,
+        int warmupSteps,
+        double minLrRatio,
+        int evalEvery,
+        double gradClip,
+        int timeLimitSeconds) {
+
+    public Recipe {
+        if (steps <= 0) throw new IllegalArgumentException("recipe.steps must be positive, got " + steps);
+        if (batchSize <= 0) throw new IllegalArgumentException("recipe.batch must be positive, got " + batchSize);
+        if (!(learningRate > 0)) throw new IllegalArgumentException("recipe.lr must be positive, got " + learningRate);
+        if (warmupSteps < 0 || warmupSteps > steps) throw new IllegalArgumentException("recipe.warmup must be in [0, steps], got " + warmupSteps);
+        if (evalEvery <= 0) throw new IllegalArgumentException("recipe.eval_every must be positive, got " + evalEvery);
+    }
+
+    /** Canonical text of the recipe, part of the trial cache key. */
+    public String canonical() {
+        return "steps=" + steps + ",batch=" + batchSize + ",lr=" + learningRate + ",wd=" + weightDecay
+                + ",warmup=" + warmupSteps + ",min_lr_ratio=" + minLrRatio + ",eval_every=" + evalEvery
+                + ",clip=" + gradClip;
+    }
+
+    /** Learning rate at optimizer step {@code step} (0-based). */
+    public double learningRateAt(int step) {
+        if (step < warmupSteps) {
+            return learningRate * (step + 1) / warmupSteps;
+        }
+        int decaySteps = Math.max(1, steps - warmupSteps);
+        double progress = Math.min(1.0, (double) (step - warmupSteps) / decaySteps);
+        double cosine = 0.5 * (1 + Math.cos(Math.PI * progress));
+        return learningRate * (minLrRatio + (1 - minLrRatio) * cosine);
+    }
+}

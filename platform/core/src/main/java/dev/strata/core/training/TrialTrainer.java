@@ -1,0 +1,362 @@
+package dev.strata.core.training;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import dev.strata.api.Batch;
+import dev.strata.api.Params;
+import dev.strata.api.Task;
+import dev.strata.api.TaskProvider;
+import dev.strata.core.model.CandidateModel;
+import dev.strata.core.model.ModelComposer;
+import dev.strata.core.plugins.ComponentRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * Trains one {@link TrialRequest} in this process and measures it.
+ *
+ * <p>The loop is written against DJL's lower-level API (one {@link GradientCollector} per step,
+ * optimizer updates per parameter) rather than DJL's {@code Trainer}: it is shorter, has no
+ * per-step listener and metric machinery, and lets the step control exactly which arrays live and
+ * die. Each step runs in its own {@link NDManager} sub-manager (the batch) inside a
+ * {@link StepScope} (every array the forward and backward pass create, including those derived from
+ * parameters, which DJL attaches to the parameters' manager); both are closed at the end of the
+ * step, so memory stays flat over any number of steps. The step scope also works around a DJL
+ * use-after-free on CPU (see {@link StepScope}).
+ *
+ * <p>Optimisation: AdamW (DJL's fused libtorch update) with the recipe's warmup + cosine schedule;
+ * decoupled weight decay on matrices only (parameters with two or more axes: linear weights and
+ * embeddings), none on biases and norm gains, as in GPT-2/nanoGPT; gradient clipping by global L2
+ * norm when {@code recipe.gradClip() > 0} (DJL's own {@code optClipGrad} clips each value one-sidedly,
+ * which is not what the recipe means).
+ *
+ * <p>Loss: mean cross-entropy over the scored positions (weighted by the batch weights, normalised
+ * by their sum), plus any auxiliary losses the layers add.
+ *
+ * <p>DJL allows one open {@link GradientCollector} per JVM: train one trial at a time per process.
+ * {@link #train} never throws: any failure becomes a failed {@link TrialResult} with a one-line reason.
+ */
+public final class TrialTrainer {
+
+    /** Names of the metrics of a successful trial, in this order. */
+    public static final List<String> METRICS = List.of(
+            "val_loss", "val_accuracy", "train_loss", "params", "tokens_per_second", "train_seconds", "step_seconds",
+            "baseline_loss");
+
+    /** Steps left out of the tokens-per-second measurement (warm-up of allocator, JIT, caches). */
+    static final int UNTIMED_STEPS = 5;
+
+    /** Training-loss curve points between two validations. */
+    static final int TRAIN_POINTS_PER_EVAL = 5;
+
+    /** Trains with no progress reports. */
+    public TrialResult train(TrialRequest request, ComponentRegistry registry, Device device) {
+        return train(request, registry, device, ProgressListener.NONE);
+    }
+
+    /**
+     * Trains the request's architecture on its task under its recipe.
+     *
+     * @return the result; failed (never an exception) when the candidate cannot be built, its loss
+     *     becomes NaN, or anything else goes wrong
+     */
+    public TrialResult train(TrialRequest request, ComponentRegistry registry, Device device, ProgressListener listener) {
+        try {
+            return new Run(request, registry, device, listener == null ? ProgressListener.NONE : listener).execute();
+        } catch (TrialFailure f) {
+            return TrialResult.failed(request.trialId(), f.getMessage());
+        } catch (Throwable t) { // OutOfMemoryError and native engine errors included: the worker lives on
+            return TrialResult.failed(request.trialId(), describe(t));
+        }
+    }
+
+    /** One line: exception class and the first line of its message. */
+    static String describe(Throwable t) {
+        String message = t.getMessage();
+        String first = message == null ? "" : message.lines().map(String::strip).filter(s -> !s.isEmpty()).findFirst().orElse("");
+        if (first.length() > 400) first = first.substring(0, 400) + "...";
+        return t.getClass().getSimpleName() + (first.isEmpty() ? "" : ": " + first);
+    }
+
+    /** Folds a 64-bit seed into the int DJL takes. */
+    static int engineSeed(long seed) {
+        return (int) (seed ^ (seed >>> 32));
+    }
+
+    /** Linear warmup + cosine from the recipe; DJL counts updates from 1. */
+    private record RecipeTracker(Recipe recipe) implements Tracker {
+        @Override
+        public float getNewValue(int numUpdate) {
+            return (float) recipe.learningRateAt(Math.max(0, numUpdate - 1));
+        }
+    }
+
+    /** A failed trial that is not an exception. */
+    private static final class TrialFailure extends RuntimeException {
+        TrialFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The state of one training run. */
+    private static final class Run {
+        private final TrialRequest request;
+        private final Recipe recipe;
+        private final ComponentRegistry registry;
+        private final Device device;
+        private final ProgressListener listener;
+
+        Run(TrialRequest request, ComponentRegistry registry, Device device, ProgressListener listener) {
+            this.request = request;
+            this.recipe = request.recipe();
+            this.registry = registry;
+            this.device = device;
+            this.listener = listener;
+        }
+
+        TrialResult execute() {
+            TaskSpec spec = request.task();
+            TaskProvider provider = registry.require(spec.id(), TaskProvider.class);
+            Params taskParams = ModelComposer.resolveParams(provider, spec.params());
+            Path baseDir = spec.baseDir() == null || spec.baseDir().isBlank() ? Path.of(".") : Path.of(spec.baseDir());
+            Task task = provider.create(taskParams, spec.dataSeed(), baseDir);
+
+            Engine.getInstance().setRandomSeed(engineSeed(request.seed()));
+            ModelComposer composer = new ModelComposer(registry);
+            CandidateModel model = composer.compose(request.architecture(), task.vocabSize(), task.sequenceLength(), task.causal(),
+                    spec.id());
+            Map<String, String> versions = new TreeMap<>(composer.componentVersions(request.architecture()));
+            registry.find(spec.id()).ifPresent(info -> versions.put(info.id(), info.provenance()));
+
+            try (NDManager root = NDManager.newBaseManager(device)) {
+                return trainModel(task, model, root, versions);
+            } finally {
+                model.layerState().clearForward();
+            }
+        }
+
+        private TrialResult trainModel(Task task, CandidateModel model, NDManager root, Map<String, String> versions) {
+            final int batch = recipe.batchSize();
+            final int length = task.sequenceLength();
+            final int steps = recipe.steps();
+            final Shape ids = new Shape(batch, length);
+            final Shape column = new Shape(batch, length, 1);
+
+            model.initialize(root, DataType.FLOAT32, ids);
+            List<Parameter> parameters = model.trainableParameters();
+            long parameterCount = model.parameterCount();
+            ParameterStore store = new ParameterStore(root, false);
+
+            Tracker schedule = new RecipeTracker(recipe);
+            Optimizer decayed = Optimizer.adamW().optLearningRateTracker(schedule).optWeightDecays((float) recipe.weightDecay()).build();
+            Optimizer plain = Optimizer.adamW().optLearningRateTracker(schedule).optWeightDecays(0f).build();
+            int n = parameters.size();
+            Parameter[] params = parameters.toArray(new Parameter[0]);
+            Optimizer[] optimizers = new Optimizer[n];
+            String[] paramIds = new String[n];
+            for (int i = 0; i < n; i++) {
+                optimizers[i] = params[i].getArray().getShape().dimension() >= 2 ? decayed : plain;
+                paramIds[i] = params[i].getId();
+            }
+            float clip = (float) recipe.gradClip();
+
+            // Batch order: a seeded start in the task's deterministic stream of training batches.
+            long firstBatch = new SplittableRandom(request.seed()).nextLong(1L << 20);
+            int trainEvery = Math.max(1, recipe.evalEvery() / TRAIN_POINTS_PER_EVAL);
+            int evalBatch = Math.max(1, Math.min(task.validationSize(), 2 * batch));
+
+            double[] losses = new double[steps];
+            double[] stepSeconds = new double[steps];
+            List<CurvePoint> curve = new ArrayList<>();
+            long[] targets = new long[batch * length];
+            float[] weights = new float[batch * length];
+            double intervalLoss = 0;
+            int intervalSteps = 0;
+            Engine engine = Engine.getInstance();
+
+            long loopStart = System.nanoTime();
+            for (int step = 1; step <= steps; step++) {
+                long t0 = System.nanoTime();
+                Batch b = task.trainBatch(firstBatch + step - 1, batch);
+                checkBatch(b, batch, length);
+                double weightSum = 0;
+                for (float w : b.weights()) weightSum += w;
+                float scale = weightSum > 0 ? (float) (-1.0 / weightSum) : 0f;
+                for (int i = 0; i < targets.length; i++) {
+                    targets[i] = b.targets()[i];
+                    weights[i] = b.weights()[i] * scale; // negated: loss = sum(logp * -w / sum(w))
+                }
+                float loss;
+                try (NDManager sm = root.newSubManager(); StepScope scope = new StepScope()) {
+                    scope.suppressNotUsedWarning();
+                    NDArray x = sm.create(b.inputs(), ids);
+                    NDArray y = sm.create(targets, column);
+                    NDArray w = sm.create(weights, column);
+                    NDArray total;
+                    try (GradientCollector collector = engine.newGradientCollector()) {
+                        NDArray logits = model.forward(store, new NDList(x), true).singletonOrThrow();
+                        total = logits.logSoftmax(-1).gather(y, -1).mul(w).sum();
+                        for (NDArray aux : model.auxiliaryLosses()) {
+                            total = total.add(aux);
+                        }
+                        collector.backward(total);
+                    }
+                    loss = total.getFloat();
+                    if (!Float.isFinite(loss)) {
+                        throw new TrialFailure("loss became " + (Float.isNaN(loss) ? "NaN" : "infinite") + " at step " + step);
+                    }
+                    if (clip > 0) {
+                        clipGradients(params, clip, step);
+                    }
+                    model.layerState().clearForward();
+                }
+                // Outside the scope: AdamW creates its moment arrays on the first update, and they must live on.
+                for (int i = 0; i < n; i++) {
+                    NDArray weight = params[i].getArray();
+                    try (NDArray grad = weight.getGradient()) {
+                        optimizers[i].update(paramIds[i], weight, grad);
+                    }
+                }
+                stepSeconds[step - 1] = (System.nanoTime() - t0) / 1e9;
+                losses[step - 1] = loss;
+
+                intervalLoss += loss;
+                intervalSteps++;
+                if (step % trainEvery == 0 || step == steps) {
+                    double mean = intervalLoss / intervalSteps;
+                    curve.add(new CurvePoint(step, "train", mean, Double.NaN));
+                    try {
+                        listener.onProgress(request.trialId(), step, mean);
+                    } catch (RuntimeException e) {
+                        // a listener's failure is not the candidate's
+                    }
+                    intervalLoss = 0;
+                    intervalSteps = 0;
+                }
+                if (step % recipe.evalEvery() == 0 && step != steps) {
+                    double[] val = evaluate(task, model, store, root, evalBatch);
+                    curve.add(new CurvePoint(step, "val", val[0], val[1]));
+                }
+            }
+            double trainSeconds = (System.nanoTime() - loopStart) / 1e9;
+            double[] val = evaluate(task, model, store, root, evalBatch);
+            curve.add(new CurvePoint(steps, "val", val[0], val[1]));
+            if (!Double.isFinite(val[0])) {
+                throw new TrialFailure("validation loss is " + val[0] + " after " + steps + " steps");
+            }
+
+            int tail = Math.max(1, steps / 10);
+            double trainLoss = Arrays.stream(losses, steps - tail, steps).average().orElse(Double.NaN);
+            int untimed = Math.min(UNTIMED_STEPS, steps / 4);
+            double timed = Arrays.stream(stepSeconds, untimed, steps).sum();
+            double tokensPerSecond = timed > 0 ? (double) batch * length * (steps - untimed) / timed : Double.NaN;
+
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            metrics.put("val_loss", val[0]);
+            metrics.put("val_accuracy", val[1]);
+            metrics.put("train_loss", trainLoss);
+            metrics.put("params", (double) parameterCount);
+            metrics.put("tokens_per_second", tokensPerSecond);
+            metrics.put("train_seconds", trainSeconds);
+            metrics.put("step_seconds", median(stepSeconds));
+            metrics.put("baseline_loss", task.baselineLoss());
+            return new TrialResult(request.trialId(), true, null, Collections.unmodifiableMap(metrics), List.copyOf(curve),
+                    Collections.unmodifiableMap(versions));
+        }
+
+        /** Scales all gradients so that their global L2 norm is at most {@code clip}. */
+        private static void clipGradients(Parameter[] params, float clip, int step) {
+            NDList norms = new NDList(params.length);
+            NDArray[] grads = new NDArray[params.length];
+            for (int i = 0; i < params.length; i++) {
+                grads[i] = params[i].getArray().getGradient();
+                norms.add(grads[i].norm());
+            }
+            float norm = NDArrays.stack(norms).norm().getFloat();
+            if (!Float.isFinite(norm)) {
+                throw new TrialFailure("gradient norm became " + (Float.isNaN(norm) ? "NaN" : "infinite") + " at step " + step);
+            }
+            if (norm > clip) {
+                float factor = clip / (norm + 1e-6f);
+                for (NDArray g : grads) {
+                    g.muli(factor);
+                }
+            }
+        }
+
+        /** Validation over the whole validation set: {weighted mean loss, accuracy on scored positions}. */
+        private static double[] evaluate(Task task, CandidateModel model, ParameterStore store, NDManager root, int evalBatch) {
+            int total = task.validationSize();
+            int length = task.sequenceLength();
+            double lossSum = 0;
+            double weightSum = 0;
+            double correct = 0;
+            long scored = 0;
+            for (int from = 0; from < total; from += evalBatch) {
+                int count = Math.min(evalBatch, total - from);
+                Batch b = task.validationBatch(from, count);
+                checkBatch(b, count, length);
+                int size = count * length;
+                long[] targets = new long[size];
+                float[] weights = new float[size];
+                float[] mask = new float[size];
+                for (int i = 0; i < size; i++) {
+                    float w = b.weights()[i];
+                    targets[i] = b.targets()[i];
+                    weights[i] = -w;
+                    mask[i] = w > 0 ? 1f : 0f;
+                    weightSum += w;
+                    if (w > 0) scored++;
+                }
+                Shape column = new Shape(count, length, 1);
+                try (NDManager sm = root.newSubManager(); StepScope scope = new StepScope()) {
+                    scope.suppressNotUsedWarning();
+                    NDArray x = sm.create(b.inputs(), new Shape(count, length));
+                    NDArray y = sm.create(targets, column);
+                    NDArray logits = model.forward(store, new NDList(x), false).singletonOrThrow();
+                    NDArray nll = logits.logSoftmax(-1).gather(y, -1).mul(sm.create(weights, column)).sum();
+                    NDArray hits = logits.argMax(-1).reshape(column).eq(y).toType(DataType.FLOAT32, false)
+                            .mul(sm.create(mask, column)).sum();
+                    float[] sums = NDArrays.stack(new NDList(nll, hits)).toFloatArray();
+                    lossSum += sums[0];
+                    correct += sums[1];
+                    model.layerState().clearForward();
+                }
+            }
+            double loss = weightSum > 0 ? lossSum / weightSum : Double.NaN;
+            double accuracy = scored > 0 ? correct / scored : Double.NaN;
+            return new double[] {loss, accuracy};
+        }
+
+        private static void checkBatch(Batch b, int size, int length) {
+            if (b.size() != size || b.length() != length) {
+                throw new IllegalStateException("task returned a batch of " + b.size() + "x" + b.length() + ", expected " + size + "x" + length);
+            }
+        }
+
+        private static double median(double[] values) {
+            double[] sorted = values.clone();
+            Arrays.sort(sorted);
+            int m = sorted.length / 2;
+            return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.strata.core.worker;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * How a {@link WorkerPool} starts its worker JVMs.
+ *
+ * @param pluginsDir plugin folder each worker loads
+ * @param device {@code cpu}, {@code gpu} (worker i trains on GPU i) or {@code gpu:N} (all on GPU N)
+ * @param workers number of worker processes
+ * @param threadsPerWorker libtorch intra-op threads per worker; 0 = {@code max(1, cores / workers)}
+ * @param javaExecutable java launcher; null = the running JVM's
+ * @param classpath worker classpath; null = this JVM's {@code java.class.path}
+ * @param jvmArgs extra JVM options (heap size, say), before the ones the pool sets
+ * @param mainClass worker main class; null = {@link WorkerMain} (tests use a fake one)
+ * @param logDir when set, each worker's stderr is appended to {@code worker-<i>.log} there
+ * @param startupTimeout how long a worker may take to say it is ready; null = 5 minutes
+ */
+public record WorkerConfig(
+        Path pluginsDir,
+        String device,
+        int workers,
+        int threadsPerWorker,
+        String javaExecutable,
+        String classpath,
+        List<String> jvmArgs,
+        String mainClass,
+        Path logDir,
+        Duration startupTimeout) {
+
+    private static final Pattern DEVICE = Pattern.compile("cpu|gpu|gpu:\\d+");
+
+    public WorkerConfig {
+        Objects.requireNonNull(pluginsDir, "pluginsDir");
+        device = device == null ? "cpu" : device.trim().toLowerCase(java.util.Locale.ROOT);
+        checkDevice(device);
+        if (workers < 1) throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+        if (threadsPerWorker < 0) throw new IllegalArgumentException("threads per worker must not be negative, got " + threadsPerWorker);
+        if (threadsPerWorker == 0) threadsPerWorker = Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
+        if (javaExecutable == null) {
+            javaExecutable = ProcessHandle.current().info().command()
+                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        }
+        if (classpath == null) classpath = System.getProperty("java.class.path");
+        jvmArgs = jvmArgs == null ? List.of() : List.copyOf(jvmArgs);
+        if (mainClass == null) mainClass = WorkerMain.class.getName();
+        if (startupTimeout == null) startupTimeout = Duration.ofMinutes(5);
+    }
+
+    /** Defaults for everything but the plugins, device and number of workers. */
+    public static WorkerConfig of(Path pluginsDir, String device, int workers) {
+        return new WorkerConfig(pluginsDir, device, workers, 0, null, null, null, null, null, null);
+    }
+
+    public WorkerConfig withThreadsPerWorker(int threads) {
+        return new WorkerConfig(pluginsDir, device, workers, threads, javaExecutable, classpath, jvmArgs, mainClass, logDir, startupTimeout);
+    }
+
+    public WorkerConfig withJavaExecutable(String java) {
+        return new WorkerConfig(pluginsDir, device, workers, threadsPerWorker, java, classpath, jvmArgs, mainClass, logDir, startupTimeout);
+    }
+
+    public WorkerConfig withClasspath(String cp) {
+        return new WorkerConfig(pluginsDir, device, workers, threadsPerWorker, javaExecutable, cp, jvmArgs, mainClass, logDir, startupTimeout);
+    }
+
+    public WorkerConfig withJvmArgs(List<String> args) {
+        return new WorkerConfig(pluginsDir, device, workers, threadsPerWorker, javaExecutable, classpath, args, mainClass, logDir, startupTimeout);
+    }
+
+    public WorkerConfig withMainClass(String main) {
+        return new WorkerConfig(pluginsDir, device, workers, threadsPerWorker, javaExecutable, classpath, jvmArgs, main, logDir, startupTimeout);
+    }
+
+    public WorkerConfig withLogDir(Path dir) {
+        return new WorkerConfig(pluginsDir, device, workers, threadsPerWorker, javaExecutable, classpath, jvmArgs, mainClass, dir, startupTimeout);
+    }
+
+    public WorkerConfig withStartupTimeout(Duration timeout) {
+        return new WorkerConfig(pluginsDir, device, workers, threadsPerWorker, javaExecutable, classpath, jvmArgs, mainClass, logDir, timeout);
+    }
+
+    /** The device worker {@code index} trains on: {@code gpu} spreads workers over GPUs 0..N-1. */
+    public String deviceFor(int index) {
+        return device.equals("gpu") ? "gpu:" + index : device;
+    }
+
+    /** The command line of worker {@code index}. */
+    public List<String> command(int index) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaExecutable);
+        cmd.addAll(jvmArgs);
+        cmd.add("-Dai.djl.offline=true");
+        cmd.add("-Dai.djl.pytorch.num_threads=" + threadsPerWorker);
+        cmd.add("-Dai.djl.pytorch.num_interop_threads=1");
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("-cp");
+        cmd.add(classpath);
+        cmd.add(mainClass);
+        cmd.add("--plugins");
+        cmd.add(pluginsDir.toAbsolutePath().toString());
+        cmd.add("--device");
+        cmd.add(deviceFor(index));
+        cmd.add("--threads");
+        cmd.add(Integer.toString(threadsPerWorker));
+        return cmd;
+    }
+
+    /** Environment variables set for every worker (OpenMP and MKL threads). */
+    public Map<String, String> environment() {
+        String t = Integer.toString(threadsPerWorker);
+        return Map.of("OMP_NUM_THREADS", t, "MKL_NUM_THREADS", t);
+    }
+
+    /** Refuses a device spec other than {@code cpu}, {@code gpu}, {@code gpu:N}. */
+    static void checkDevice(String device) {
+        if (device == null || !DEVICE.matcher(device).matches()) {
+            throw new IllegalArgumentException("device must be cpu, gpu or gpu:N, got '" + device + "'");
+        }
+    }
+}
