@@ -1,10 +1,11 @@
 package dev.strata.plugins.attention;
 
-import static dev.strata.plugins.attention.BlockTesting.INPUT;
-import static dev.strata.plugins.attention.BlockTesting.context;
-import static dev.strata.plugins.attention.BlockTesting.forward;
-import static dev.strata.plugins.attention.BlockTesting.initialized;
-import static dev.strata.plugins.attention.BlockTesting.parameterCount;
+import dev.strata.testkit.BlockTesting;
+import static dev.strata.testkit.BlockTesting.INPUT;
+import static dev.strata.testkit.BlockTesting.context;
+import static dev.strata.testkit.BlockTesting.forward;
+import static dev.strata.testkit.BlockTesting.initialized;
+import static dev.strata.testkit.BlockTesting.parameterCount;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

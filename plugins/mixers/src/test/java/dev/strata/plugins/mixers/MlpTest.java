@@ -1,10 +1,11 @@
 package dev.strata.plugins.mixers;
 
-import static dev.strata.plugins.mixers.BlockTesting.INPUT;
-import static dev.strata.plugins.mixers.BlockTesting.context;
-import static dev.strata.plugins.mixers.BlockTesting.forward;
-import static dev.strata.plugins.mixers.BlockTesting.initialized;
-import static dev.strata.plugins.mixers.BlockTesting.parameterCount;
+import dev.strata.testkit.BlockTesting;
+import static dev.strata.testkit.BlockTesting.INPUT;
+import static dev.strata.testkit.BlockTesting.context;
+import static dev.strata.testkit.BlockTesting.forward;
+import static dev.strata.testkit.BlockTesting.initialized;
+import static dev.strata.testkit.BlockTesting.parameterCount;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;

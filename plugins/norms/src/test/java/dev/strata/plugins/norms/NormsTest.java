@@ -1,10 +1,11 @@
 package dev.strata.plugins.norms;
 
-import static dev.strata.plugins.norms.BlockTesting.INPUT;
-import static dev.strata.plugins.norms.BlockTesting.context;
-import static dev.strata.plugins.norms.BlockTesting.forward;
-import static dev.strata.plugins.norms.BlockTesting.initialized;
-import static dev.strata.plugins.norms.BlockTesting.parameterCount;
+import dev.strata.testkit.BlockTesting;
+import static dev.strata.testkit.BlockTesting.INPUT;
+import static dev.strata.testkit.BlockTesting.context;
+import static dev.strata.testkit.BlockTesting.forward;
+import static dev.strata.testkit.BlockTesting.initialized;
+import static dev.strata.testkit.BlockTesting.parameterCount;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

@@ -1,10 +1,11 @@
 package dev.strata.plugins.residual;
 
-import static dev.strata.plugins.residual.BlockTesting.INPUT;
-import static dev.strata.plugins.residual.BlockTesting.context;
-import static dev.strata.plugins.residual.BlockTesting.forward;
-import static dev.strata.plugins.residual.BlockTesting.initialized;
-import static dev.strata.plugins.residual.BlockTesting.parameterCount;
+import dev.strata.testkit.BlockTesting;
+import static dev.strata.testkit.BlockTesting.INPUT;
+import static dev.strata.testkit.BlockTesting.context;
+import static dev.strata.testkit.BlockTesting.forward;
+import static dev.strata.testkit.BlockTesting.initialized;
+import static dev.strata.testkit.BlockTesting.parameterCount;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;

@@ -1,4 +1,4 @@
-package dev.strata.plugins.attention;
+package dev.strata.testkit;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -19,29 +19,32 @@ import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Small helpers for block tests: a build context, a forward pass, a parameter count. */
-final class BlockTesting {
+/**
+ * Helpers for component block tests, shared by every plugin module's tests: a build context with
+ * a map-backed {@link LayerState}, a forward pass, a parameter count, gradients.
+ */
+public final class BlockTesting {
 
-    static final Shape INPUT = new Shape(2, 8, 16);
+    public static final Shape INPUT = new Shape(2, 8, 16);
 
     private BlockTesting() {}
 
-    static BuildContext context(int dModel, boolean causal) {
+    public static BuildContext context(int dModel, boolean causal) {
         return new BuildContext(dModel, 8, causal, 0, 1, new MapLayerState());
     }
 
-    static Block initialized(Block block, NDManager manager, Shape input) {
+    public static Block initialized(Block block, NDManager manager, Shape input) {
         block.initialize(manager, DataType.FLOAT32, input);
         return block;
     }
 
-    static NDArray forward(Block block, NDManager manager, NDArray x, boolean training) {
+    public static NDArray forward(Block block, NDManager manager, NDArray x, boolean training) {
         ParameterStore store = new ParameterStore(manager, false);
         return block.forward(store, new NDList(x), training).singletonOrThrow();
     }
 
     /** Number of scalars in all parameters of the block and its children. */
-    static long parameterCount(Block block) {
+    public static long parameterCount(Block block) {
         long n = 0;
         for (Parameter p : block.getParameters().values()) {
             n += p.getArray().size();
@@ -50,7 +53,7 @@ final class BlockTesting {
     }
 
     /** Backpropagates a random projection of the output; every parameter must get a gradient. */
-    static void assertGradientsReachEveryParameter(Block block, NDManager manager, NDArray x) {
+    public static void assertGradientsReachEveryParameter(Block block, NDManager manager, NDArray x) {
         try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
             NDArray y = forward(block, manager, x, true);
             // A random projection, not sum(y): sum(y) has zero gradient through a norm's gain.
@@ -63,7 +66,7 @@ final class BlockTesting {
     }
 
     /** A LayerState backed by maps, enough for blocks that do not read other layers. */
-    static final class MapLayerState implements LayerState {
+    public static final class MapLayerState implements LayerState {
         private final Map<String, Object> shared = new HashMap<>();
         private final Map<String, NDArray> arrays = new HashMap<>();
         private final List<NDArray> outputs = new ArrayList<>();
