@@ -45,4 +45,13 @@ public interface Component extends ExtensionPoint {
     default String complexity() {
         return "O(n)";
     }
+
+    /**
+     * Caveats a user should read before choosing this component, shown in the generated catalogue
+     * ({@code docs/components.md}): for example "trains 4x slower than attention.mha at d 64, n 64
+     * on CPU" or "parameters shared with layer 0". Empty when there are none.
+     */
+    default String notes() {
+        return "";
+    }
 }

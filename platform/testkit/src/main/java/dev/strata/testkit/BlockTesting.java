@@ -65,11 +65,61 @@ public final class BlockTesting {
         }
     }
 
-    /** A LayerState backed by maps, enough for blocks that do not read other layers. */
+    /**
+     * Largest change of the outputs at positions {@code 0..t} when every input after {@code t} is
+     * replaced by large random values. A causal block gives 0 (up to float rounding).
+     */
+    public static float futureLeak(Block block, NDManager manager, NDArray x, int t) {
+        long seq = x.getShape().get(1);
+        NDArray perturbed = x.duplicate();
+        if (t + 1 < seq) {
+            Shape tail = new Shape(x.getShape().get(0), seq - t - 1, x.getShape().get(2));
+            perturbed.set(new ai.djl.ndarray.index.NDIndex(":, " + (t + 1) + ":, :"), manager.randomNormal(tail).mul(10));
+        }
+        String upTo = ":, :" + (t + 1) + ", :";
+        NDArray before = forward(block, manager, x, false).get(upTo);
+        NDArray after = forward(block, manager, perturbed, false).get(upTo);
+        return before.sub(after).abs().max().getFloat();
+    }
+
+    /** Asserts {@link #futureLeak} is below 1e-4 for several cut points {@code t}. */
+    public static void assertCausal(Block block, NDManager manager, NDArray x) {
+        long seq = x.getShape().get(1);
+        for (int t : new int[] {0, (int) seq / 2 - 1, (int) seq - 2}) {
+            assertThat(futureLeak(block, manager, x, t)).as("change at positions <= %d after changing later inputs", t)
+                    .isLessThan(1e-4f);
+        }
+    }
+
+    /**
+     * A LayerState backed by maps. Call {@link #beginForward} and {@link #recordLayerOutput} around
+     * the blocks of a hand-made stack, as the platform's model does, when a block reads the
+     * embedding or earlier layer outputs (DenseFormer, attention over depth, MLKV).
+     */
     public static final class MapLayerState implements LayerState {
         private final Map<String, Object> shared = new HashMap<>();
         private final Map<String, NDArray> arrays = new HashMap<>();
         private final List<NDArray> outputs = new ArrayList<>();
+        private final List<NDArray> auxiliary = new ArrayList<>();
+        private NDArray embedding;
+
+        /** Starts a forward pass: forgets the last pass's arrays and records the embedding. */
+        public void beginForward(NDArray embedding) {
+            this.embedding = embedding;
+            arrays.clear();
+            outputs.clear();
+            auxiliary.clear();
+        }
+
+        /** Records the output of the layer that just ran. */
+        public void recordLayerOutput(NDArray output) {
+            outputs.add(output);
+        }
+
+        /** Auxiliary losses added in this forward pass. */
+        public List<NDArray> auxiliaryLosses() {
+            return auxiliary;
+        }
 
         @Override
         @SuppressWarnings("unchecked")
@@ -79,7 +129,7 @@ public final class BlockTesting {
 
         @Override
         public NDArray embedding() {
-            return null;
+            return embedding;
         }
 
         @Override
@@ -98,6 +148,8 @@ public final class BlockTesting {
         }
 
         @Override
-        public void addAuxiliaryLoss(NDArray scalar) {}
+        public void addAuxiliaryLoss(NDArray scalar) {
+            auxiliary.add(scalar);
+        }
     }
 }
