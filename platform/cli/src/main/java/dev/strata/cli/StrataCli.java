@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import dev.strata.cli.plugins.PluginsCommand;
 import dev.strata.cli.results.ResultsCommand;
 import dev.strata.core.space.SpaceException;
 import picocli.CommandLine;

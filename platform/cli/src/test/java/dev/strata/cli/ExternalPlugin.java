@@ -29,7 +29,13 @@ final class ExternalPlugin {
 
     /** Compiles the test plugin source and writes {@code external-demo.jar} into {@code pluginsDir}. */
     static Path build(Path work, Path pluginsDir) throws IOException, URISyntaxException {
-        Path src = Path.of(ExternalPlugin.class.getResource("/external-plugin").toURI());
+        return build("/external-plugin", PLUGIN_ID, "1.2.3", work, pluginsDir);
+    }
+
+    /** Compiles the plugin sources under test resource folder {@code resource} into {@code pluginsDir/pluginId.jar}. */
+    static Path build(String resource, String pluginId, String version, Path work, Path pluginsDir)
+            throws IOException, URISyntaxException {
+        Path src = Path.of(ExternalPlugin.class.getResource(resource).toURI());
         Path classes = Files.createDirectories(work.resolve("classes"));
         List<String> args = new ArrayList<>(List.of(
                 "--release", "25", "-proc:full", "-classpath", System.getProperty("java.class.path"), "-d", classes.toString()));
@@ -45,10 +51,10 @@ final class ExternalPlugin {
         Manifest manifest = new Manifest();
         Attributes a = manifest.getMainAttributes();
         a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Plugin-Id", PLUGIN_ID);
-        a.putValue("Plugin-Version", "1.2.3");
+        a.putValue("Plugin-Id", pluginId);
+        a.putValue("Plugin-Version", version);
         a.putValue("Plugin-Provider", "Example Lab");
-        Path jar = pluginsDir.resolve(PLUGIN_ID + ".jar");
+        Path jar = pluginsDir.resolve(pluginId + ".jar");
         try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, manifest);
                 Stream<Path> files = Files.walk(classes)) {
             for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {

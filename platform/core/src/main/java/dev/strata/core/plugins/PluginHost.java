@@ -33,11 +33,43 @@ public final class PluginHost implements AutoCloseable {
     private final ComponentRegistry registry;
 
     private PluginHost(Path folder, Injector injector) {
+        this(folder, injector, null);
+    }
+
+    /** Loads every plugin in {@code folder}, or only {@code jars} when given. */
+    private PluginHost(Path folder, Injector injector, List<Path> jars) {
         this.folder = folder;
         this.manager = new GuicePluginManager(folder, injector);
-        manager.loadPlugins();
+        if (jars == null) {
+            manager.loadPlugins();
+        } else {
+            for (Path jar : jars) {
+                manager.loadPlugin(jar);
+            }
+        }
         manager.startPlugins();
         this.registry = new ComponentRegistry(discover());
+    }
+
+    /**
+     * Loads exactly the given plugin jars (for {@code strata plugins verify JAR...}).
+     *
+     * @throws IllegalArgumentException naming the first jar that does not exist or is not a plugin
+     */
+    public static PluginHost loadJars(List<Path> jars) {
+        List<Path> absolute = new ArrayList<>();
+        for (Path jar : jars) {
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalArgumentException("plugin jar " + jar + " does not exist");
+            }
+            absolute.add(jar.toAbsolutePath().normalize());
+        }
+        Path folder = absolute.isEmpty() ? Path.of(".").toAbsolutePath().normalize() : absolute.get(0).getParent();
+        try {
+            return new PluginHost(folder, Guice.createInjector(), absolute);
+        } catch (org.pf4j.PluginRuntimeException e) {
+            throw new IllegalArgumentException("cannot load plugin jar: " + e.getMessage(), e);
+        }
     }
 
     /**
