@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import dev.strata.core.genome.Genome;
 import dev.strata.core.plugins.PluginHost;
 import dev.strata.core.results.ResultsStore;
 import dev.strata.core.results.TrialSummary;
@@ -10,6 +11,7 @@ import dev.strata.core.space.SearchSpaceLoader;
 import dev.strata.core.worker.WorkerConfig;
 import dev.strata.core.worker.WorkerPool;
 import java.io.PrintWriter;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -50,6 +52,9 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--dry-run", description = "Validate the space, print its size and decisions, train and write nothing.")
+    boolean dryRun;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -63,11 +68,23 @@ public final class SearchCommand implements Callable<Integer> {
             SearchSpace space = new SearchSpaceLoader(host.registry()).load(file);
             if (seed != null) space = space.withSeed(seed);
             String url = ResultsStore.urlFor(db != null ? db : StrataPaths.defaultDatabase());
+            Genome genome = Genome.of(space);
+            BigInteger size = genome.size();
+            int planned = space.strategy().isGrid() ? size.min(BigInteger.valueOf(space.budgetTrials())).intValue() : space.budgetTrials();
             out.printf("search %s: %s on %s, budget %d trials, seed %d, %d worker(s) on %s%n", space.name(),
                     space.strategy().name(), space.task().id(), space.budgetTrials(), space.seed(), workers, device);
+            boolean budgetCoversSpace = size.compareTo(BigInteger.valueOf(space.budgetTrials())) <= 0;
+            String plan = space.strategy().isGrid() ? (budgetCoversSpace ? "; the grid trains all of them" : "; the grid trains the first " + planned)
+                    : budgetCoversSpace ? "; the budget covers them all" : "";
+            out.printf("space: %s distinct candidates, %d decisions%s%n", count(size), genome.decisions().size(), plan);
+            if (dryRun) {
+                for (Genome.Decision d : genome.decisions()) out.printf("  %-60s %d options%n", d.name(), d.options());
+                out.flush();
+                return ExitCodes.OK;
+            }
             try (ResultsStore store = ResultsStore.open(url);
                     WorkerPool pool = new WorkerPool(WorkerConfig.of(host.folder(), device, workers));
-                    SearchProgress progress = new SearchProgress(space.budgetTrials(), quiet)) {
+                    SearchProgress progress = new SearchProgress(planned, quiet)) {
                 SearchOutcome outcome = new SearchRunner(store, pool::submit, workers, device).run(space, progress);
                 progress.close();
                 return summarize(out, store, space, outcome, url, pool.utilisation());
@@ -79,6 +96,11 @@ public final class SearchCommand implements Callable<Integer> {
         out.println();
         out.printf(Locale.ROOT, "search %d finished: %d trials (%d failed) in %.1f s, worker utilisation %.0f%%%n",
                 o.searchId(), o.trained(), o.failed(), o.wall().toMillis() / 1000.0, utilisation * 100);
+        if (space.strategy().isGrid()) {
+            boolean all = o.spaceSize().equals(BigInteger.valueOf(o.trained()));
+            out.printf("grid: %s%n", all ? "all " + o.trained() + " candidates of the space"
+                    : o.trained() + " of the space's " + count(o.spaceSize()) + " candidates (raise budget.trials for more)");
+        }
         if (o.bestTrialId() < 0) {
             out.println("no trial succeeded: see 'strata results sql \"SELECT id, error FROM trial WHERE search_id = " + o.searchId() + "\"'");
             return ExitCodes.FAILED;
@@ -92,5 +114,10 @@ public final class SearchCommand implements Callable<Integer> {
         out.println("  bin/strata results top --search " + o.searchId());
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /** A candidate count: exact with thousands separators, or in scientific notation when huge. */
+    static String count(BigInteger n) {
+        return n.bitLength() < 50 ? String.format(Locale.ROOT, "%,d", n) : String.format(Locale.ROOT, "about %.3g", n.doubleValue());
     }
 }

@@ -54,14 +54,18 @@ class EndToEndSearchTest {
     }
 
     @Test
-    void pluginsListShowsBuiltInAndThirdPartyComponentsFromJars() {
+    void pluginsListShowsBuiltInAndThirdPartyComponentsFromJars() throws Exception {
         Cli r = Cli.run("plugins", "list", "--plugins", plugins.toString());
         assertThat(r.exitCode()).as(r.toString()).isZero();
         for (String id : List.of("attention.mha", "mixer.mlp", "norm.layer", "norm.rms", "residual.pre_norm", "residual.post_norm",
                 "task.mqar", "task.addition", "task.bytes_lm", ExternalPlugin.COMPONENT_ID)) {
             assertThat(r.out()).contains(id);
         }
-        assertThat(r.out()).contains(ExternalPlugin.PLUGIN_ID + "@1.2.3").contains("6 plugins");
+        long jars;
+        try (var files = Files.list(plugins)) {
+            jars = files.filter(f -> f.toString().endsWith(".jar")).count();
+        }
+        assertThat(r.out()).contains(ExternalPlugin.PLUGIN_ID + "@1.2.3").contains(jars + " plugins");
     }
 
     @Test
@@ -93,6 +97,31 @@ class EndToEndSearchTest {
         Cli write = Cli.run("results", "sql", "--db", db.toString(), "DELETE FROM trial");
         assertThat(write.exitCode()).isEqualTo(2);
         assertThat(write.err()).contains("read-only");
+    }
+
+    @Test
+    void gridOverLearningRatesOnTwoWorkersRecordsEachTrialsRate() throws Exception {
+        String grid = SPACE.replace("steps: 30", "steps: 4").replace("eval_every: 15", "eval_every: 4")
+                .replace("lr: 3e-3", "lr: [1e-3, 1e-2]")
+                .replace("strategy: {population: 3, tournament: 2}", "strategy: {name: grid}")
+                .replace("trials: 6", "trials: 4");
+        Path db = dir.resolve("db-grid/strata");
+        Cli r = Cli.run("search", space("grid", grid).toString(), "--db", db.toString(), "--plugins", plugins.toString(), "--workers", "2", "--quiet");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        // 2 widths x (8 + 8^2 layer stacks) x 2 final norms x 2 learning rates
+        assertThat(r.out()).contains("space: 576 distinct candidates").contains("4 trials (0 failed)")
+                .contains("grid: 4 of the space's 576 candidates");
+        try (ResultsStore store = ResultsStore.open(ResultsStore.fileUrl(db))) {
+            long searchId = store.searches().getFirst().id();
+            List<TrialSummary> trials = store.trials(searchId);
+            assertThat(trials).hasSize(4).allSatisfy(t -> assertThat(t.status()).isEqualTo("ok"));
+            // The learning rate turns fastest: two architectures, each under both rates.
+            assertThat(trials.get(1).fingerprint()).isEqualTo(trials.get(0).fingerprint());
+            assertThat(trials.get(3).fingerprint()).isEqualTo(trials.get(2).fingerprint()).isNotEqualTo(trials.get(0).fingerprint());
+            QueryResult lrs = store.readOnlyQuery("SELECT CAST(CAST((recipe).\"lr\" AS VARCHAR) AS DOUBLE) FROM trial WHERE search_id = "
+                    + searchId + " ORDER BY ordinal");
+            assertThat(lrs.rows()).extracting(row -> ((Number) row.getFirst()).doubleValue()).containsExactly(1e-3, 1e-2, 1e-3, 1e-2);
+        }
     }
 
     @Test

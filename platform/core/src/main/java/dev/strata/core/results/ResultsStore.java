@@ -72,7 +72,7 @@ public final class ResultsStore implements AutoCloseable {
      * The highest migration version in {@code db/migration} ({@code V<n>__*.sql}); raise it with
      * every new migration (a test checks it).
      */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     private static final String FIRST_MIGRATION = "V1__results_schema.sql";
 
@@ -573,15 +573,15 @@ public final class ResultsStore implements AutoCloseable {
         Architecture a = t.architecture();
         try (PreparedStatement ps = conn.prepareStatement("""
                 INSERT INTO trial (search_id, ordinal, generation, parent_trial_id, fingerprint, architecture, summary,
-                                   task_key, recipe_key, seed, device, status, cached_from_trial_id, started_at)
-                VALUES (?, ?, ?, ?, ?, ? FORMAT JSON, ?, ?, ?, ?, ?, ?, ?, ?)""", Statement.RETURN_GENERATED_KEYS)) {
+                                   task_key, recipe_key, seed, device, status, cached_from_trial_id, started_at, recipe)
+                VALUES (?, ?, ?, ?, ?, ? FORMAT JSON, ?, ?, ?, ?, ?, ?, ?, ?, ? FORMAT JSON)""", Statement.RETURN_GENERATED_KEYS)) {
             ps.setLong(1, t.searchId());
             ps.setInt(2, t.ordinal());
             ps.setInt(3, t.generation());
             setLongOrNull(ps, 4, t.parentTrialId());
             ps.setString(5, a.fingerprint());
             ps.setString(6, a.canonicalJson());
-            ps.setString(7, a.summary());
+            ps.setString(7, t.summary());
             ps.setString(8, t.taskKey());
             ps.setString(9, t.recipeKey());
             ps.setLong(10, t.seed());
@@ -589,6 +589,7 @@ public final class ResultsStore implements AutoCloseable {
             ps.setString(12, status);
             setLongOrNull(ps, 13, cachedFrom);
             ps.setObject(14, now());
+            ps.setString(15, t.recipeJson());
             ps.executeUpdate();
             return generatedId(ps);
         }

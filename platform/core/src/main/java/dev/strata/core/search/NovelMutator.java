@@ -9,15 +9,15 @@ import io.jenetics.util.RandomRegistry;
 import io.jenetics.util.Seq;
 
 /**
- * Mutates every selected parent into a child that differs in one decision and expresses an
- * architecture not proposed before (when one exists). Jenetics' stock mutator works gene by gene
+ * Mutates every selected parent into a child that differs in one decision and expresses a
+ * candidate not proposed before (when one exists). Jenetics' stock mutator works gene by gene
  * with a probability and can return an unchanged clone; aging evolution needs a real child.
  */
 final class NovelMutator implements Alterer<IntegerGene, Double> {
 
-    private final SeenArchitectures seen;
+    private final SeenCandidates seen;
 
-    NovelMutator(SeenArchitectures seen) {
+    NovelMutator(SeenCandidates seen) {
         this.seen = seen;
     }
 

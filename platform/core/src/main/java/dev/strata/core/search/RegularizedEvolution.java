@@ -11,9 +11,9 @@ import java.util.Random;
 
 /**
  * Regularized (aging) evolution, Real et al. 2019, "Regularized Evolution for Image Classifier
- * Architecture Search", on the Jenetics engine: the population starts as random architectures;
+ * Architecture Search", on the Jenetics engine: the population starts as random candidates;
  * each generation a tournament of {@code tournament} individuals picks each parent, the parent's
- * one-gene mutation (always a new architecture) joins the population, and the oldest leave.
+ * one-gene mutation (always a new candidate) joins the population, and the oldest leave.
  *
  * <p>{@code childrenPerGeneration} children are made at once so that many workers train in
  * parallel; with one it is the textbook steady-state algorithm.
@@ -29,7 +29,7 @@ final class RegularizedEvolution {
     }
 
     /** Runs until the evaluator says the budget is spent. Deterministic in {@code seed}. */
-    void run(CandidateEvaluator evaluator, SeenArchitectures seen, long seed) {
+    void run(CandidateEvaluator evaluator, SeenCandidates seen, long seed) {
         RandomRegistry.with(new Random(seed)).run(() -> {
             Factory<Genotype<IntegerGene>> novel = () -> seen.novelRandom(RandomRegistry.random());
             Engine<IntegerGene, Double> engine = new Engine.Builder<>(evaluator, novel)

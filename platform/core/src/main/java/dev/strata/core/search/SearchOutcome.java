@@ -1,6 +1,8 @@
 package dev.strata.core.search;
 
 import dev.strata.core.architecture.Architecture;
+import dev.strata.core.genome.Candidate;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
 
@@ -8,12 +10,24 @@ import java.util.List;
  * How a search ended.
  *
  * @param searchId id in the results store
- * @param trained trials started (distinct architectures)
+ * @param trained trials started (distinct candidates)
  * @param failed trials that failed
  * @param bestTrialId best trial, or -1 when every trial failed
  * @param bestValLoss its validation loss (+infinity when none succeeded)
- * @param proposed the architectures trained, in order
+ * @param candidates the candidates trained (architecture and recipe), in order
+ * @param spaceSize how many distinct candidates the space holds ({@code Genome.size()})
  * @param wall wall-clock time of the search
  */
 public record SearchOutcome(
-        long searchId, int trained, int failed, long bestTrialId, double bestValLoss, List<Architecture> proposed, Duration wall) {}
+        long searchId, int trained, int failed, long bestTrialId, double bestValLoss, List<Candidate> candidates,
+        BigInteger spaceSize, Duration wall) {
+
+    public SearchOutcome {
+        candidates = List.copyOf(candidates);
+    }
+
+    /** The architectures trained, in order (one per candidate, so repeated across searched recipes). */
+    public List<Architecture> proposed() {
+        return candidates.stream().map(Candidate::architecture).toList();
+    }
+}

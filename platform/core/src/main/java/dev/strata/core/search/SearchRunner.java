@@ -7,8 +7,9 @@ import dev.strata.core.space.SearchSpace;
 import java.time.Duration;
 
 /**
- * Runs one search: records it, evolves candidates with the space's strategy, sends each to the
- * launcher, and closes the record with the best trial. The space must already be validated.
+ * Runs one search: records it, proposes candidates with the space's strategy (regularized
+ * evolution on the Jenetics engine, or the grid), sends each to the launcher, and closes the
+ * record with the best trial. The space must already be validated.
  */
 public final class SearchRunner {
 
@@ -19,7 +20,7 @@ public final class SearchRunner {
 
     /**
      * @param parallelism how many trials can run at once (the number of workers): each generation
-     *     makes that many children
+     *     makes that many children; the grid keeps that many in flight
      * @param device device description stored with the search and its trials
      */
     public SearchRunner(ResultsStore store, TrialLauncher launcher, int parallelism, String device) {
@@ -34,18 +35,22 @@ public final class SearchRunner {
         TrialKeys keys = TrialKeys.of(space);
         long searchId = store.createSearch(new NewSearch(space.name(), space.file().toString(), space.yaml(), space.seed(),
                 space.strategy().name(), keys.taskKey(), keys.recipeKey(), space.budgetTrials(), device));
-        Genome genome = new Genome(space.model());
-        SeenArchitectures seen = new SeenArchitectures(genome);
-        CandidateEvaluator evaluator = new CandidateEvaluator(genome, space, seen, store, searchId, launcher, listener, device);
+        Genome genome = Genome.of(space);
+        Trials trials = new Trials(space, store, searchId, launcher, listener, device);
         try {
-            new RegularizedEvolution(space.strategy(), parallelism).run(evaluator, seen, space.seed());
+            if (space.strategy().isGrid()) {
+                new GridSearch(parallelism).run(trials, genome);
+            } else {
+                SeenCandidates seen = new SeenCandidates(genome);
+                new RegularizedEvolution(space.strategy(), parallelism).run(new CandidateEvaluator(genome, trials, seen), seen, space.seed());
+            }
         } catch (RuntimeException | Error e) {
-            store.finishSearch(searchId, "failed", evaluator.bestTrialId() < 0 ? null : evaluator.bestTrialId());
+            store.finishSearch(searchId, "failed", trials.bestTrialId() < 0 ? null : trials.bestTrialId());
             throw e;
         }
-        Long best = evaluator.bestTrialId() < 0 ? null : evaluator.bestTrialId();
+        Long best = trials.bestTrialId() < 0 ? null : trials.bestTrialId();
         store.finishSearch(searchId, "finished", best);
-        return new SearchOutcome(searchId, evaluator.trained(), evaluator.failed(), evaluator.bestTrialId(), evaluator.best(),
-                evaluator.proposed(), Duration.ofNanos(System.nanoTime() - started));
+        return new SearchOutcome(searchId, trials.started(), trials.failed(), trials.bestTrialId(), trials.best(),
+                trials.proposed(), genome.size(), Duration.ofNanos(System.nanoTime() - started));
     }
 }

@@ -10,9 +10,12 @@ import java.nio.file.Path;
  * @param name short name (defaults to the file name)
  * @param file the YAML file
  * @param yaml the YAML text as read (stored with the search)
+ * @param recipes the training recipe and, where {@code recipe.lr} or {@code recipe.weight_decay}
+ *     is a list, the values searched over
  * @param trainingSeed seed every trial's training derives from (with the architecture's
- *     fingerprint), so one architecture always trains the same way under one recipe
- * @param budgetTrials number of distinct architectures to train
+ *     fingerprint), so one architecture always trains the same way under one recipe, and starts
+ *     from the same initialisation whatever learning rate or weight decay it is given
+ * @param budgetTrials number of distinct candidates (architecture and recipe) to train
  * @param seed search seed: the same seed gives the same sequence of candidates
  */
 public record SearchSpace(
@@ -21,7 +24,7 @@ public record SearchSpace(
         String yaml,
         TaskChoice task,
         ModelSpace model,
-        Recipe recipe,
+        RecipeSpace recipes,
         long trainingSeed,
         StrategyConfig strategy,
         int budgetTrials,
@@ -29,7 +32,15 @@ public record SearchSpace(
 
     /** The same space with another search seed (the CLI's {@code --seed}). */
     public SearchSpace withSeed(long newSeed) {
-        return new SearchSpace(name, file, yaml, task, model, recipe, trainingSeed, strategy, budgetTrials, newSeed);
+        return new SearchSpace(name, file, yaml, task, model, recipes, trainingSeed, strategy, budgetTrials, newSeed);
+    }
+
+    /**
+     * The training recipe: the whole of it when nothing in it is searched; otherwise the recipe
+     * with the first listed value of each searched field (each trial records its own).
+     */
+    public Recipe recipe() {
+        return recipes.base();
     }
 
     /** Folder that relative file names in the space (task data) are resolved against. */

@@ -24,13 +24,13 @@ import java.util.stream.Collectors;
  */
 public final class SearchSpaceLoader {
 
-    public static final String DEFAULT_STRATEGY = "regularized-evolution";
+    public static final String DEFAULT_STRATEGY = StrategyConfig.REGULARIZED_EVOLUTION;
     private static final List<String> TOP_KEYS = List.of("name", "description", "seed", "task", "model", "recipe", "strategy", "budget");
     private static final List<String> TASK_KEYS = List.of("id", "params", "seed");
-    private static final List<String> MODEL_KEYS = List.of("d_model", "depth", "token_mixer", "channel_mixer", "norm", "residual", "final_norm");
+    private static final List<String> MODEL_KEYS = List.of("d_model", "depth", "uniform_layers", "token_mixer", "channel_mixer", "norm", "residual", "final_norm");
     private static final List<String> RECIPE_KEYS = List.of("steps", "batch", "lr", "weight_decay", "warmup", "min_lr_ratio", "eval_every", "grad_clip", "time_limit", "seed");
     private static final List<String> STRATEGY_KEYS = List.of("name", "population", "tournament");
-    private static final List<String> STRATEGIES = List.of(DEFAULT_STRATEGY);
+    private static final List<String> STRATEGIES = List.of(DEFAULT_STRATEGY, StrategyConfig.GRID);
 
     private final ComponentRegistry registry;
 
@@ -53,11 +53,11 @@ public final class SearchSpaceLoader {
         boolean causal = loaded.causal();
 
         ModelSpace model = readModel(require(top, "model", root), causal);
-        Recipe recipe = readRecipe(top.get("recipe"));
+        RecipeSpace recipe = readRecipe(top.get("recipe"));
         long trainingSeed = top.containsKey("recipe") ? optionalLong(top.get("recipe"), "seed", 0L) : 0L;
         StrategyConfig strategy = readStrategy(top.get("strategy"));
         int budget = readBudget(top.get("budget"));
-        if (strategy.population() > budget) {
+        if (!strategy.isGrid() && strategy.population() > budget) {
             throw top.get("strategy").error("population " + strategy.population() + " is larger than the trial budget " + budget);
         }
         return new SearchSpace(name, file, text, task, model, recipe, trainingSeed, strategy, budget, seed);
@@ -95,6 +95,7 @@ public final class SearchSpaceLoader {
         Map<String, YamlCursor> e = node.entriesOnly(MODEL_KEYS);
         List<Integer> widths = positiveInts(require(e, "d_model", node));
         List<Integer> depths = positiveInts(require(e, "depth", node));
+        boolean uniform = e.containsKey("uniform_layers") && e.get("uniform_layers").asBoolean();
         Map<Slot, List<ComponentOption>> slots = new EnumMap<>(Slot.class);
         for (Slot slot : Slot.values()) {
             YamlCursor s = e.get(slot.key());
@@ -105,7 +106,7 @@ public final class SearchSpaceLoader {
             if (s == null) throw node.error("missing key '" + slot.key() + "'");
             slots.put(slot, readOptions(s, slot, causal));
         }
-        return new ModelSpace(widths, depths, slots);
+        return new ModelSpace(widths, depths, slots, uniform);
     }
 
     /** A slot is an id, a list of ids (or one-key maps id: params), or a map id -> params. */
@@ -203,20 +204,24 @@ public final class SearchSpaceLoader {
 
     // ---- recipe, strategy, budget -----------------------------------------------------------
 
-    private static Recipe readRecipe(YamlCursor node) {
+    /** A recipe; {@code lr} and {@code weight_decay} may be lists, searched over like model choices. */
+    private static RecipeSpace readRecipe(YamlCursor node) {
         Map<String, YamlCursor> e = node == null ? Map.of() : node.entriesOnly(RECIPE_KEYS);
         int steps = intOr(e, "steps", 300);
+        List<Double> lrs = e.containsKey("lr") ? doubles(e.get("lr"), false) : List.of(3e-3);
+        List<Double> wds = e.containsKey("weight_decay") ? doubles(e.get("weight_decay"), true) : List.of(0.01);
         try {
-            return new Recipe(
+            Recipe base = new Recipe(
                     steps,
                     intOr(e, "batch", 32),
-                    doubleOr(e, "lr", 3e-3),
-                    doubleOr(e, "weight_decay", 0.01),
+                    lrs.getFirst(),
+                    wds.getFirst(),
                     intOr(e, "warmup", Math.max(1, steps / 10)),
                     doubleOr(e, "min_lr_ratio", 0.1),
                     intOr(e, "eval_every", Math.max(1, steps / 4)),
                     doubleOr(e, "grad_clip", 1.0),
                     intOr(e, "time_limit", 600));
+            return new RecipeSpace(base, lrs, wds);
         } catch (IllegalArgumentException ex) {
             throw node == null ? new SpaceException(null, 0, "recipe", ex.getMessage()) : node.error(ex.getMessage());
         }
@@ -227,6 +232,12 @@ public final class SearchSpaceLoader {
         String name = e.containsKey("name") ? e.get("name").asText() : DEFAULT_STRATEGY;
         if (!STRATEGIES.contains(name)) {
             throw e.get("name").error("unknown strategy '" + name + "' (known: " + String.join(", ", STRATEGIES) + ")");
+        }
+        if (StrategyConfig.GRID.equals(name)) {
+            for (String key : List.of("population", "tournament")) {
+                if (e.containsKey(key)) throw e.get(key).error("the grid strategy takes no " + key);
+            }
+            return StrategyConfig.grid();
         }
         int population = intOr(e, "population", 16);
         int tournament = intOr(e, "tournament", 4);
@@ -253,6 +264,24 @@ public final class SearchSpaceLoader {
             int v = item.asInt();
             if (v <= 0) throw item.error("must be positive, got " + v);
             if (out.contains(v)) throw item.error("value " + v + " is listed twice");
+            out.add(v);
+        }
+        if (out.isEmpty()) throw node.error("list at least one value");
+        return out;
+    }
+
+    /**
+     * One number or a list of distinct ones, each finite and positive ({@code zeroAllowed}: not
+     * negative). A list of several values is a search decision.
+     */
+    private static List<Double> doubles(YamlCursor node, boolean zeroAllowed) {
+        List<Double> out = new ArrayList<>();
+        for (YamlCursor item : node.itemsOrSelf()) {
+            double v = item.asDouble();
+            if (!Double.isFinite(v) || (zeroAllowed ? v < 0 : v <= 0)) {
+                throw item.error("must be " + (zeroAllowed ? "zero or positive" : "positive") + ", got " + item.scalar());
+            }
+            if (out.contains(v)) throw item.error("value " + item.scalar() + " is listed twice");
             out.add(v);
         }
         if (out.isEmpty()) throw node.error("list at least one value");

@@ -189,6 +189,12 @@ final class YamlCursor {
         throw error("'" + v + "' is not a number");
     }
 
+    boolean asBoolean() {
+        Object v = scalar();
+        if (v instanceof Boolean b) return b;
+        throw error("'" + v + "' is not true or false");
+    }
+
     private String describe() {
         return switch (node) {
             case MappingNode m -> "a mapping";

@@ -41,6 +41,31 @@ public record Recipe(
                 + ",clip=" + gradClip;
     }
 
+    /** This recipe with another peak learning rate. */
+    public Recipe withLearningRate(double lr) {
+        return new Recipe(steps, batchSize, lr, weightDecay, warmupSteps, minLrRatio, evalEvery, gradClip, timeLimitSeconds);
+    }
+
+    /** This recipe with another weight decay. */
+    public Recipe withWeightDecay(double wd) {
+        return new Recipe(steps, batchSize, learningRate, wd, warmupSteps, minLrRatio, evalEvery, gradClip, timeLimitSeconds);
+    }
+
+    /**
+     * The recipe as a JSON object with the search-space YAML's key names and the training seed,
+     * e.g. <code>{"steps":300,"batch":32,"lr":0.003,...,"seed":0}</code>: what a trial stores.
+     */
+    public String json(long seed) {
+        return "{\"steps\":" + steps + ",\"batch\":" + batchSize + ",\"lr\":" + number(learningRate)
+                + ",\"weight_decay\":" + number(weightDecay) + ",\"warmup\":" + warmupSteps
+                + ",\"min_lr_ratio\":" + number(minLrRatio) + ",\"eval_every\":" + evalEvery
+                + ",\"grad_clip\":" + number(gradClip) + ",\"time_limit\":" + timeLimitSeconds + ",\"seed\":" + seed + "}";
+    }
+
+    private static String number(double v) {
+        return Double.isFinite(v) ? Double.toString(v) : "null";
+    }
+
     /** Learning rate at optimizer step {@code step} (0-based). */
     public double learningRateAt(int step) {
         if (step < warmupSteps) {

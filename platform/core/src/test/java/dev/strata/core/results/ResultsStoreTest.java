@@ -49,7 +49,7 @@ class ResultsStoreTest {
         try (ResultsStore store = ResultsStore.open(url())) {
             assertThat(store.searches()).extracting(SearchSummary::id).containsExactly(searchId);
             QueryResult history = store.readOnlyQuery("SELECT \"version\", \"success\" FROM \"flyway_schema_history\" WHERE \"version\" IS NOT NULL");
-            assertThat(history.rows()).containsExactly(List.of("1", true));
+            assertThat(history.rows()).containsExactly(List.of("1", true), List.of("2", true));
         }
     }
 
@@ -62,6 +62,38 @@ class ResultsStoreTest {
                     .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).max().orElseThrow();
         }
         assertThat(ResultsStore.SCHEMA_VERSION).isEqualTo(newest);
+    }
+
+    @Test
+    void aVersion1DatabaseIsUpgraded() {
+        org.flywaydb.core.Flyway.configure(ResultsStore.class.getClassLoader()).dataSource(url(), "sa", "")
+                .locations("classpath:db/migration").target("1").load().migrate();
+        try (ResultsStore store = ResultsStore.open(url())) {
+            long s = store.createSearch(search("upgraded"));
+            long t = store.startTrial(trial(s, 1, arch("attention.mha", 2)));
+            assertThat(store.readOnlyQuery("SELECT recipe FROM trial WHERE id = " + t).rows()).containsExactly(java.util.Arrays.asList((Object) null));
+            assertThat(store.readOnlyQuery("SELECT MAX(\"version\") FROM \"flyway_schema_history\"").rows().getFirst().getFirst()).isEqualTo("2");
+        }
+    }
+
+    @Test
+    void aTrialRecordsItsRecipeAsJsonAndItsSummary() {
+        Architecture a = arch("attention.mha", 4);
+        try (ResultsStore store = ResultsStore.open(url())) {
+            long s = store.createSearch(search("recipes"));
+            String json = new dev.strata.core.training.Recipe(50, 8, 0.01, 0.0, 5, 0.1, 25, 1.0, 60).json(3);
+            long t = store.startTrial(new NewTrial(s, 1, 0, null, a, TASK, RECIPE, 7, "cpu", json, a.summary() + " lr=0.01"));
+            long old = store.startTrial(trial(s, 2, a));
+            assertThat(store.trial(t).orElseThrow().summary()).isEqualTo(a.summary() + " lr=0.01");
+            QueryResult q = store.readOnlyQuery("""
+                    SELECT id, CAST(CAST((recipe)."lr" AS VARCHAR) AS DOUBLE) AS lr, CAST(CAST((recipe)."seed" AS VARCHAR) AS INT) AS seed,
+                           CAST(CAST((recipe)."weight_decay" AS VARCHAR) AS DOUBLE) AS wd, CAST(recipe AS VARCHAR) AS j
+                    FROM trial ORDER BY id""");
+            assertThat(q.rows().get(0)).containsExactly(t, 0.01, 3, 0.0, json);
+            assertThat(json).isEqualTo("{\"steps\":50,\"batch\":8,\"lr\":0.01,\"weight_decay\":0.0,\"warmup\":5,\"min_lr_ratio\":0.1,"
+                    + "\"eval_every\":25,\"grad_clip\":1.0,\"time_limit\":60,\"seed\":3}");
+            assertThat(q.rows().get(1)).containsExactly(old, null, null, null, null);
+        }
     }
 
     @Test

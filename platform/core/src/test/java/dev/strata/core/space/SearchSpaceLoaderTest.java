@@ -106,4 +106,78 @@ public class SearchSpaceLoaderTest {
         Path f = dir.resolve("nope.yaml");
         assertThatThrownBy(() -> loader.load(f)).hasMessage(f + ": no such file");
     }
+
+    // ---- searchable recipe values, uniform layers, grid ----------------------------------------
+
+    @Test
+    void aScalarRecipeValueStaysFixed() throws Exception {
+        SearchSpace s = loader.load(SpaceFixtures.write(dir, "s.yaml", VALID));
+        assertThat(s.recipes().searched()).isFalse();
+        assertThat(s.recipes().learningRates()).containsExactly(1e-3);
+        assertThat(s.recipes().weightDecays()).containsExactly(0.01);
+        // The search's recipe key is exactly the recipe's, as before recipes could be searched.
+        assertThat(s.recipes().canonical()).isEqualTo(s.recipe().canonical())
+                .isEqualTo("steps=50,batch=8,lr=0.001,wd=0.01,warmup=5,min_lr_ratio=0.1,eval_every=12,clip=1.0");
+    }
+
+    @Test
+    void aListOfLearningRatesOrWeightDecaysIsSearched() throws Exception {
+        SearchSpace s = loader.load(SpaceFixtures.write(dir, "s.yaml",
+                VALID.replace("lr: 1e-3}", "lr: [1e-3, 3e-3, 1e-2], weight_decay: [0, 0.1]}")));
+        assertThat(s.recipes().searched()).isTrue();
+        assertThat(s.recipes().learningRates()).containsExactly(1e-3, 3e-3, 1e-2);
+        assertThat(s.recipes().weightDecays()).containsExactly(0.0, 0.1);
+        assertThat(s.recipe().learningRate()).isEqualTo(1e-3);
+        assertThat(s.recipes().recipe(2, 1).learningRate()).isEqualTo(1e-2);
+        assertThat(s.recipes().recipe(2, 1).weightDecay()).isEqualTo(0.1);
+        assertThat(s.recipes().recipe(2, 1).steps()).isEqualTo(50);
+        assertThat(s.recipes().canonical()).isEqualTo("steps=50,batch=8,lr={0.001,0.003,0.01},wd={0.0,0.1},warmup=5,min_lr_ratio=0.1,eval_every=12,clip=1.0");
+        // A one-item list is a fixed value.
+        SearchSpace one = loader.load(SpaceFixtures.write(dir, "t.yaml", VALID.replace("lr: 1e-3}", "lr: [1e-3]}")));
+        assertThat(one.recipes().searched()).isFalse();
+        assertThat(one.recipes().canonical()).isEqualTo(loader.load(SpaceFixtures.write(dir, "u.yaml", VALID)).recipes().canonical());
+    }
+
+    @Test
+    void badRecipeValuesNameTheirLine() throws Exception {
+        String block = VALID.replace("recipe: {steps: 50, batch: 8, lr: 1e-3}", """
+                recipe:
+                  steps: 50
+                  lr: [1e-3, -3e-3]
+                  weight_decay: [0.01, -1]""");
+        Path f = SpaceFixtures.write(dir, "a.yaml", block);
+        assertThatThrownBy(() -> loader.load(f)).isInstanceOf(SpaceException.class)
+                .hasMessage(f + ":13: recipe.lr[1]: must be positive, got -0.003");
+        Path g = SpaceFixtures.write(dir, "b.yaml", block.replace("[1e-3, -3e-3]", "[]"));
+        assertThatThrownBy(() -> loader.load(g)).hasMessage(g + ":13: recipe.lr: list at least one value");
+        Path h = SpaceFixtures.write(dir, "c.yaml", block.replace("[1e-3, -3e-3]", "[1e-3, 0.001]"));
+        assertThatThrownBy(() -> loader.load(h)).hasMessage(h + ":13: recipe.lr[1]: value 0.001 is listed twice");
+        Path i = SpaceFixtures.write(dir, "d.yaml", block.replace("[1e-3, -3e-3]", "[1e-3, fast]"));
+        assertThatThrownBy(() -> loader.load(i)).hasMessage(i + ":13: recipe.lr[1]: 'fast' is not a number");
+        Path j = SpaceFixtures.write(dir, "e.yaml", block.replace("[1e-3, -3e-3]", "3e-3"));
+        assertThatThrownBy(() -> loader.load(j)).hasMessage(j + ":14: recipe.weight_decay[1]: must be zero or positive, got -1");
+        Path k = SpaceFixtures.write(dir, "f.yaml", block.replace("[1e-3, -3e-3]", "-1e-3"));
+        assertThatThrownBy(() -> loader.load(k)).hasMessage(k + ":13: recipe.lr: must be positive, got -0.001");
+    }
+
+    @Test
+    void uniformLayers() throws Exception {
+        SearchSpace s = loader.load(SpaceFixtures.write(dir, "s.yaml", VALID.replace("  depth: [1, 2]\n", "  depth: [1, 2]\n  uniform_layers: true\n")));
+        assertThat(s.model().uniformLayers()).isTrue();
+        assertThat(loader.load(SpaceFixtures.write(dir, "t.yaml", VALID)).model().uniformLayers()).isFalse();
+        Path f = SpaceFixtures.write(dir, "u.yaml", VALID.replace("  depth: [1, 2]\n", "  depth: [1, 2]\n  uniform_layers: 3\n"));
+        assertThatThrownBy(() -> loader.load(f)).hasMessage(f + ":7: model.uniform_layers: '3' is not true or false");
+    }
+
+    @Test
+    void gridStrategyTakesNoSettingsAndAnyBudget() throws Exception {
+        SearchSpace s = loader.load(SpaceFixtures.write(dir, "s.yaml",
+                VALID.replace("strategy: {population: 4, tournament: 2}", "strategy: {name: grid}").replace("trials: 6", "trials: 2")));
+        assertThat(s.strategy().isGrid()).isTrue();
+        assertThat(s.budgetTrials()).isEqualTo(2);
+        Path f = SpaceFixtures.write(dir, "t.yaml", VALID.replace("strategy: {population: 4, tournament: 2}", "strategy: {name: grid, population: 4}"));
+        assertThatThrownBy(() -> loader.load(f)).hasMessage(f + ":12: strategy.population: the grid strategy takes no population");
+        Path g = SpaceFixtures.write(dir, "u.yaml", VALID.replace("strategy: {population: 4, tournament: 2}", "strategy: {name: grids}"));
+        assertThatThrownBy(() -> loader.load(g)).hasMessage(g + ":12: strategy.name: unknown strategy 'grids' (known: regularized-evolution, grid)");
+    }
 }
