@@ -81,13 +81,18 @@ final class Subject {
      * initialises them. Declared counts are summed over the layers; -1 if any layer does not declare.
      */
     Built build(NDManager manager, boolean causal) {
+        return build(manager, causal, settings.depth());
+    }
+
+    /** As {@link #build(NDManager, boolean)} with another number of layers. */
+    Built build(NDManager manager, boolean causal, int depth) {
         Engine.getInstance().setRandomSeed((int) settings.seed());
         ModelLayerState state = new ModelLayerState();
-        BuildContext base = new BuildContext(settings.dModel(), settings.sequenceLength(), causal, 0, settings.depth(), state);
+        BuildContext base = new BuildContext(settings.dModel(), settings.sequenceLength(), causal, 0, depth, state);
         List<Block> layers = new ArrayList<>();
         List<Block> sublayers = new ArrayList<>();
         long declared = 0;
-        for (int i = 0; i < settings.depth(); i++) {
+        for (int i = 0; i < depth; i++) {
             BuildContext ctx = base.forLayer(i);
             Block layer;
             long count;

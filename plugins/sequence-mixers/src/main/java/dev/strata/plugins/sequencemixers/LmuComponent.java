@@ -58,7 +58,8 @@ public final class LmuComponent implements MixerComponent {
     @Override
     public String notes() {
         return "always causal (also on non-causal tasks); the memory matrices are fixed constants, not parameters; "
-                + "the readout has d^2 q weights";
+                + "the readout has d^2 q weights; up to n 256 the convolution is a Toeplitz matmul (O(n^2), faster on CPU), "
+                + "beyond an FFT (O(n log n)); trains ~2.2x slower than attention.mha at d 64, n 64 in a 2-layer model on CPU";
     }
 
     @Override
