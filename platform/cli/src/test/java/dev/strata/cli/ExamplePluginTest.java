@@ -31,7 +31,7 @@ class ExamplePluginTest {
     void theExamplePluginBuildsVerifiesAndSearches() throws Exception {
         Path project = copyWithoutTarget(EXAMPLE, work.resolve("ema-mixer-plugin"));
         Path log = work.resolve("build.log");
-        int rc = maven(project, log, "-B", "-o", "package");
+        int rc = maven(project, log, "-B", "package");
         assertThat(rc).as("example build failed:\n%s", Files.readString(log)).isZero();
         assertThat(Files.readString(log)).contains("Tests run: 18, Failures: 0, Errors: 0, Skipped: 0");
         Path jar = project.resolve("target/ema-mixer-plugin-1.0.0.jar");
