@@ -8,6 +8,9 @@ import dev.strata.core.search.SearchOutcome;
 import dev.strata.core.search.SearchRunner;
 import dev.strata.core.space.SearchSpace;
 import dev.strata.core.space.SearchSpaceLoader;
+import dev.strata.core.space.TabularSpace;
+import dev.strata.core.space.TabularSpaceLoader;
+import dev.strata.core.replay.Replay;
 import dev.strata.core.worker.WorkerConfig;
 import dev.strata.core.worker.WorkerPool;
 import java.io.PrintWriter;
@@ -55,9 +58,15 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Validate the space, print its size and decisions, train and write nothing.")
     boolean dryRun;
 
+    @Option(names = "--gap", defaultValue = "0.5", description = "Tabular spaces: report when a run first gets within this of the table's best (default 0.5).")
+    double gap;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (TabularSpaceLoader.isTabular(file)) {
+            return tabular(out);
+        }
         if (!DEVICE.matcher(device).matches()) {
             throw new IllegalArgumentException("--device " + device + ": expected cpu, gpu or gpu:N");
         }
@@ -90,6 +99,29 @@ public final class SearchCommand implements Callable<Integer> {
                 return summarize(out, store, space, outcome, url, pool.utilisation());
             }
         }
+    }
+
+    /** A tabular replay: fitness is looked up in the space's table; nothing is trained or stored. */
+    private int tabular(PrintWriter out) {
+        if (!(gap >= 0)) throw new IllegalArgumentException("--gap " + gap + ": must be zero or positive");
+        TabularSpace space = new TabularSpaceLoader().load(file);
+        if (seed != null) space = space.withSeed(seed);
+        long start = System.nanoTime();
+        Replay.Result r = Replay.run(space, gap);
+        double ms = (System.nanoTime() - start) / 1e6;
+        out.printf(Locale.ROOT, "tabular replay %s: %s on %s (%s %s, %d rows), budget %d evaluations, seed %d%n", space.name(),
+                r.strategy(), space.table().getFileName(), space.maximize() ? "maximize" : "minimize", space.metric(), space.rows(),
+                space.budget(), space.seed());
+        out.printf(Locale.ROOT, "best %s: %s %s (table best %s)%n", r.bestArch(), space.metric(), num(r.bestValue()), num(r.tableBest()));
+        out.printf(Locale.ROOT, "within %s of the table's best: %s%n", num(gap),
+                r.reachedAt() < 0 ? "not reached in " + r.evaluations() + " evaluations" : "after " + r.reachedAt() + " evaluations");
+        out.printf(Locale.ROOT, "%d evaluations, %d infeasible architectures skipped, %.0f ms%n", r.evaluations(), r.infeasible(), ms);
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    static String num(double v) {
+        return Double.isNaN(v) ? "-" : new java.math.BigDecimal(v).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
     }
 
     private int summarize(PrintWriter out, ResultsStore store, SearchSpace space, SearchOutcome o, String url, double utilisation) {
