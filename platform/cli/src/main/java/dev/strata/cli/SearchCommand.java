@@ -55,6 +55,9 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--no-cache", description = "Train every candidate, even one an earlier search already trained with the same task and recipe.")
+    boolean noCache;
+
     @Option(names = "--dry-run", description = "Validate the space, print its size and decisions, train and write nothing.")
     boolean dryRun;
 
@@ -94,7 +97,7 @@ public final class SearchCommand implements Callable<Integer> {
             try (ResultsStore store = ResultsStore.open(url);
                     WorkerPool pool = new WorkerPool(WorkerConfig.of(host.folder(), device, workers));
                     SearchProgress progress = new SearchProgress(planned, quiet)) {
-                SearchOutcome outcome = new SearchRunner(store, pool::submit, workers, device).run(space, progress);
+                SearchOutcome outcome = new SearchRunner(store, pool::submit, workers, device).useCache(!noCache).run(space, progress);
                 progress.close();
                 return summarize(out, store, space, outcome, url, pool.utilisation());
             }
@@ -128,6 +131,10 @@ public final class SearchCommand implements Callable<Integer> {
         out.println();
         out.printf(Locale.ROOT, "search %d finished: %d trials (%d failed) in %.1f s, worker utilisation %.0f%%%n",
                 o.searchId(), o.trained(), o.failed(), o.wall().toMillis() / 1000.0, utilisation * 100);
+        if (o.cacheHits() > 0) {
+            out.printf("cache: %d of %d trials answered from earlier searches (same architecture, task and recipe), %d trained%n",
+                    o.cacheHits(), o.trained(), o.trained() - o.cacheHits());
+        }
         if (space.strategy().isGrid()) {
             boolean all = o.spaceSize().equals(BigInteger.valueOf(o.trained()));
             out.printf("grid: %s%n", all ? "all " + o.trained() + " candidates of the space"

@@ -97,6 +97,20 @@ class EndToEndSearchTest {
         Cli write = Cli.run("results", "sql", "--db", db.toString(), "DELETE FROM trial");
         assertThat(write.exitCode()).isEqualTo(2);
         assertThat(write.err()).contains("read-only");
+
+        // The database is a cache: the same search again trains nothing and ends with the same result.
+        Cli again = Cli.run("search", space("two", SPACE).toString(), "--db", db.toString(), "--plugins", plugins.toString(), "--workers", "2", "--quiet");
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        assertThat(again.out()).contains("6 trials (0 failed)")
+                .contains("cache: 6 of 6 trials answered from earlier searches (same architecture, task and recipe), 0 trained");
+        try (ResultsStore store = ResultsStore.open(ResultsStore.fileUrl(db))) {
+            List<Long> ids = store.searches().stream().map(x -> x.id()).sorted().toList();
+            List<TrialSummary> first = store.trials(ids.get(0));
+            List<TrialSummary> second = store.trials(ids.get(1));
+            assertThat(second).hasSize(6).allSatisfy(t -> assertThat(t.status()).isEqualTo("cached"));
+            assertThat(second).extracting(TrialSummary::fingerprint).isEqualTo(first.stream().map(TrialSummary::fingerprint).toList());
+            assertThat(store.top(ids.get(1), 1).getFirst().valLoss()).isEqualTo(store.top(ids.get(0), 1).getFirst().valLoss());
+        }
     }
 
     @Test

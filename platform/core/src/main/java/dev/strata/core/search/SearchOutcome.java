@@ -17,10 +17,12 @@ import java.util.List;
  * @param candidates the candidates trained (architecture and recipe), in order
  * @param spaceSize how many distinct candidates the space holds ({@code Genome.size()})
  * @param wall wall-clock time of the search
+ * @param cacheHits trials answered from an earlier search's results instead of trained (counted in
+ *     {@code trained}, which counts the candidates the search evaluated)
  */
 public record SearchOutcome(
         long searchId, int trained, int failed, long bestTrialId, double bestValLoss, List<Candidate> candidates,
-        BigInteger spaceSize, Duration wall) {
+        BigInteger spaceSize, Duration wall, int cacheHits) {
 
     public SearchOutcome {
         candidates = List.copyOf(candidates);

@@ -17,6 +17,7 @@ public final class SearchRunner {
     private final TrialLauncher launcher;
     private final int parallelism;
     private final String device;
+    private boolean useCache = true;
 
     /**
      * @param parallelism how many trials can run at once (the number of workers): each generation
@@ -30,13 +31,22 @@ public final class SearchRunner {
         this.device = device;
     }
 
+    /**
+     * Whether a candidate an earlier search trained (same architecture fingerprint, task and recipe,
+     * finished ok) is answered from the database instead of trained again. On by default.
+     */
+    public SearchRunner useCache(boolean use) {
+        this.useCache = use;
+        return this;
+    }
+
     public SearchOutcome run(SearchSpace space, SearchListener listener) {
         long started = System.nanoTime();
         TrialKeys keys = TrialKeys.of(space);
         long searchId = store.createSearch(new NewSearch(space.name(), space.file().toString(), space.yaml(), space.seed(),
                 space.strategy().name(), keys.taskKey(), keys.recipeKey(), space.budgetTrials(), device));
         Genome genome = Genome.of(space);
-        Trials trials = new Trials(space, store, searchId, launcher, listener, device);
+        Trials trials = new Trials(space, store, searchId, launcher, listener, device, useCache);
         try {
             if (space.strategy().isGrid()) {
                 new GridSearch(parallelism).run(trials, genome);
@@ -51,6 +61,6 @@ public final class SearchRunner {
         Long best = trials.bestTrialId() < 0 ? null : trials.bestTrialId();
         store.finishSearch(searchId, "finished", best);
         return new SearchOutcome(searchId, trials.started(), trials.failed(), trials.bestTrialId(), trials.best(),
-                trials.proposed(), genome.size(), Duration.ofNanos(System.nanoTime() - started));
+                trials.proposed(), genome.size(), Duration.ofNanos(System.nanoTime() - started), trials.cacheHits());
     }
 }

@@ -4,6 +4,7 @@ import dev.strata.core.architecture.Architecture;
 import dev.strata.core.genome.Candidate;
 import dev.strata.core.results.NewTrial;
 import dev.strata.core.results.ResultsStore;
+import dev.strata.core.results.TrialSummary;
 import dev.strata.core.space.RecipeSpace;
 import dev.strata.core.space.SearchSpace;
 import dev.strata.core.training.Recipe;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -29,8 +31,13 @@ final class Trials {
     /** Fitness of a failed or unstarted trial: worse than any loss. */
     static final double FAILED = Double.POSITIVE_INFINITY;
 
-    /** A trial sent to the launcher. */
-    record Running(String key, long trialId, CompletableFuture<TrialResult> result) {}
+    /**
+     * A trial sent to the launcher, or answered from the results database.
+     *
+     * @param cached true when a finished trial of an earlier search answered it: nothing was trained
+     *     and there is no result to record
+     */
+    record Running(String key, long trialId, CompletableFuture<TrialResult> result, boolean cached) {}
 
     private final SearchSpace space;
     private final ResultsStore store;
@@ -39,6 +46,7 @@ final class Trials {
     private final SearchListener listener;
     private final TrialKeys keys;
     private final String device;
+    private final boolean useCache;
 
     /** Candidate key -> fitness of every candidate finished in this search. */
     private final Map<String, Double> fitness = new HashMap<>();
@@ -48,10 +56,17 @@ final class Trials {
     private int started;
     private int finished;
     private int failed;
+    private int cacheHits;
     private double best = FAILED;
     private long bestTrialId = -1;
 
-    Trials(SearchSpace space, ResultsStore store, long searchId, TrialLauncher launcher, SearchListener listener, String device) {
+    /**
+     * @param useCache answer a candidate from the database when an earlier search already trained the
+     *     same architecture on the same task with the same recipe (the cross-search cache)
+     */
+    Trials(SearchSpace space, ResultsStore store, long searchId, TrialLauncher launcher, SearchListener listener, String device,
+            boolean useCache) {
+        this.useCache = useCache;
         this.space = space;
         this.store = store;
         this.searchId = searchId;
@@ -81,7 +96,10 @@ final class Trials {
         return key == null ? null : trialIds.get(key);
     }
 
-    /** Records the candidate as the next trial and sends it to the launcher. */
+    /**
+     * Records the candidate as the next trial and sends it to the launcher, unless an earlier search
+     * trained it already: then the trial is recorded as {@code cached}, with that trial's results.
+     */
     Running start(Candidate c, int generation, Long parentTrialId) {
         String key = c.key();
         if (known(key)) throw new IllegalStateException("candidate started twice: " + key);
@@ -89,8 +107,23 @@ final class Trials {
         proposed.add(c);
         Architecture arch = c.architecture();
         long seed = keys.trialSeed(arch.fingerprint());
-        long trialId = store.startTrial(new NewTrial(searchId, started, generation, parentTrialId, arch,
-                keys.taskKey(), keys.recipeKey(c.recipe()), seed, device, keys.recipeJson(c.recipe()), summary(c)));
+        String recipeKey = keys.recipeKey(c.recipe());
+        NewTrial trial = new NewTrial(searchId, started, generation, parentTrialId, arch,
+                keys.taskKey(), recipeKey, seed, device, keys.recipeJson(c.recipe()), summary(c));
+        Optional<TrialSummary> earlier = useCache ? store.findFinished(arch.fingerprint(), keys.taskKey(), recipeKey) : Optional.empty();
+        if (earlier.isPresent()) {
+            TrialSummary source = earlier.get();
+            long trialId = store.recordCachedTrial(trial, source.id());
+            trialIds.put(key, trialId);
+            cacheHits++;
+            listener.trialStarted(started, trialId, arch);
+            Map<String, Double> metrics = new HashMap<>();
+            metrics.put("val_loss", source.valLoss());
+            metrics.put("val_accuracy", source.valAccuracy());
+            TrialResult copy = new TrialResult(trialId, true, null, metrics, List.of(), Map.of());
+            return new Running(key, trialId, CompletableFuture.completedFuture(copy), true);
+        }
+        long trialId = store.startTrial(trial);
         trialIds.put(key, trialId);
         listener.trialStarted(started, trialId, arch);
         CompletableFuture<TrialResult> result;
@@ -99,13 +132,13 @@ final class Trials {
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }
-        return new Running(key, trialId, result);
+        return new Running(key, trialId, result, false);
     }
 
     /** Waits for a trial, records its result and returns its fitness. */
     double finish(Running r) {
         TrialResult result = await(r.result(), r.trialId());
-        store.finishTrial(r.trialId(), result);
+        if (!r.cached()) store.finishTrial(r.trialId(), result);
         double value = result.ok() && Double.isFinite(result.metric("val_loss")) ? result.metric("val_loss") : FAILED;
         if (value == FAILED) failed++;
         fitness.put(r.key(), value);
@@ -142,6 +175,11 @@ final class Trials {
 
     int failed() {
         return failed;
+    }
+
+    /** Trials answered from an earlier search's results instead of trained. */
+    int cacheHits() {
+        return cacheHits;
     }
 
     double best() {

@@ -180,4 +180,31 @@ class GridSearchTest {
                 new TrialRequest(0, c.architecture(), null, c.recipe(), 0)).metric("val_loss"))).orElseThrow();
         assertThat(best.recipe().learningRate()).isEqualTo(3e-3);
     }
+
+    @Test
+    void aSecondSearchOnTheSameDatabaseTrainsNothingUnlessTheCacheIsOff() throws Exception {
+        SearchSpace s = space(GRID.replace("lr: 1e-3}", LRS));
+        List<TrialRequest> requests = new ArrayList<>();
+        TrialLauncher launcher = r -> {
+            requests.add(r);
+            return CompletableFuture.completedFuture(score(r));
+        };
+        try (ResultsStore store = ResultsStore.open(ResultsStore.fileUrl(dir.resolve("shared")))) {
+            SearchOutcome first = new SearchRunner(store, launcher, 1, "cpu").run(s, SearchListener.NONE);
+            int trained = requests.size();
+            assertThat(trained).isEqualTo(first.trained()).isPositive();
+            assertThat(first.cacheHits()).isZero();
+
+            SearchOutcome second = new SearchRunner(store, launcher, 1, "cpu").run(s, SearchListener.NONE);
+            assertThat(requests).hasSize(trained);
+            assertThat(second.cacheHits()).isEqualTo(second.trained()).isEqualTo(first.trained());
+            assertThat(second.candidates()).isEqualTo(first.candidates());
+            assertThat(second.bestValLoss()).isEqualTo(first.bestValLoss());
+            assertThat(store.trials(second.searchId())).allSatisfy(t -> assertThat(t.status()).isEqualTo("cached"));
+
+            SearchOutcome third = new SearchRunner(store, launcher, 1, "cpu").useCache(false).run(s, SearchListener.NONE);
+            assertThat(requests).hasSize(2 * trained);
+            assertThat(third.cacheHits()).isZero();
+        }
+    }
 }
