@@ -1,27 +1,18 @@
 package dev.strata.plugins.mixers;
 
-import ai.djl.nn.Block;
-import dev.strata.api.BuildContext;
-import dev.strata.api.Dimension;
-import dev.strata.api.MixerComponent;
-import dev.strata.api.Params;
-import java.util.List;
 import org.pf4j.Extension;
 
 /** An MLP with the PolyNorm activation of order 3 (see {@link PolyBlock} for the form and its stabilisation). */
 @Extension
-public final class PolyNormComponent implements MixerComponent {
+public final class PolyNormComponent extends PolyMixerComponent {
 
-    static final String EXPANSION = "expansion";
+    public PolyNormComponent() {
+        super(PolyBlock.Kind.POLYNORM);
+    }
 
     @Override
     public String id() {
         return "mixer.polynorm";
-    }
-
-    @Override
-    public String version() {
-        return "1.0";
     }
 
     @Override
@@ -30,40 +21,8 @@ public final class PolyNormComponent implements MixerComponent {
     }
 
     @Override
-    public String reference() {
-        return "Polynomial Composition Activations: Unleashing the Dynamics of Large Language Models (Zhuo et al., 2024)";
-    }
-
-    @Override
     public String notes() {
         return "elementwise-heavy (three RMS normalisations over the hidden width): ~1.8x the step time of mixer.mlp, "
                 + "~1.5x attention.mha at d 64, n 64 on CPU";
-    }
-
-    @Override
-    public MixerRole role() {
-        return MixerRole.CHANNEL;
-    }
-
-    @Override
-    public List<Dimension> dimensions() {
-        return List.of(Dimension.integer(EXPANSION, 4, 1, 8, 2, 4).describe("hidden width as a multiple of d_model"));
-    }
-
-    @Override
-    public Block build(BuildContext ctx, Params params) {
-        return new PolyBlock(ctx.dModel(), hidden(ctx, params), PolyBlock.Kind.POLYNORM);
-    }
-
-    /** Both linears have a bias (as in mixer.mlp), plus 3 coefficients and 1 bias of the activation. */
-    @Override
-    public long parameterCount(BuildContext ctx, Params params) {
-        long d = ctx.dModel();
-        long h = hidden(ctx, params);
-        return (d * h + h) + (h * d + d) + PolyBlock.ORDER + 1;
-    }
-
-    private static int hidden(BuildContext ctx, Params params) {
-        return Math.multiplyExact(ctx.dModel(), params.getInt(EXPANSION));
     }
 }
