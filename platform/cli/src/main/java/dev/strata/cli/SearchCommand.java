@@ -10,6 +10,7 @@ import dev.strata.core.space.SearchSpace;
 import dev.strata.core.space.SearchSpaceLoader;
 import dev.strata.core.space.TabularSpace;
 import dev.strata.core.space.TabularSpaceLoader;
+import dev.strata.core.replay.ParallelReplay;
 import dev.strata.core.replay.Replay;
 import dev.strata.core.worker.WorkerConfig;
 import dev.strata.core.worker.WorkerPool;
@@ -34,8 +35,11 @@ public final class SearchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE.yaml", description = "The search space.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE.yaml", description = "The search space (not with --resume).")
     Path file;
+
+    @Option(names = "--resume", paramLabel = "ID", description = "Continue search ID after its orchestrator died: finished trials are kept, running ones train again.")
+    Long resume;
 
     @Option(names = "--seed", description = "Search seed (overrides the file's seed).")
     Long seed;
@@ -64,9 +68,15 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--gap", defaultValue = "0.5", description = "Tabular spaces: report when a run first gets within this of the table's best (default 0.5).")
     double gap;
 
+    @Option(names = "--eval-ms", defaultValue = "0", description = "Tabular spaces: each look-up holds a worker this long, as a training would (with --workers).")
+    int evalMillis;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (resume != null && file != null) throw new IllegalArgumentException("give either FILE.yaml or --resume ID, not both");
+        if (resume == null && file == null) throw new IllegalArgumentException("missing FILE.yaml (or --resume ID)");
+        if (resume != null) return resume(out);
         if (TabularSpaceLoader.isTabular(file)) {
             return tabular(out);
         }
@@ -104,13 +114,39 @@ public final class SearchCommand implements Callable<Integer> {
         }
     }
 
+    /** {@code --resume ID}: rebuilds the search's space from the text it stored and continues it. */
+    private int resume(PrintWriter out) throws Exception {
+        if (workers < 1) throw new IllegalArgumentException("--workers " + workers + ": must be at least 1");
+        Path pluginDir = plugins != null ? plugins : StrataPaths.defaultPlugins();
+        String url = ResultsStore.urlFor(db != null ? db : StrataPaths.defaultDatabase());
+        try (PluginHost host = PluginHost.load(pluginDir); ResultsStore store = ResultsStore.openExisting(url)) {
+            ResultsStore.SearchSource source = store.searchSource(resume)
+                    .orElseThrow(() -> new IllegalArgumentException("--resume " + resume + ": no such search in " + url));
+            if (source.status().equals("finished")) throw new IllegalArgumentException("--resume " + resume + ": search " + resume + " already finished");
+            SearchSpace space = new SearchSpaceLoader(host.registry()).load(Path.of(source.spaceFile()), source.spaceYaml()).withSeed(source.seed());
+            String dev = source.device() == null ? device : source.device();
+            long done = store.journal(resume).stream().filter(e -> e.toldOrder() != null).count();
+            out.printf("resuming search %d (%s): %d trials finished before, %d worker(s) on %s%n", resume, space.name(), done, workers, dev);
+            try (WorkerPool pool = new WorkerPool(WorkerConfig.of(host.folder(), dev, workers));
+                    SearchProgress progress = new SearchProgress(space.budgetTrials(), quiet)) {
+                SearchOutcome outcome = new SearchRunner(store, pool::submit, workers, dev).useCache(!noCache).resume(space, resume, progress);
+                progress.close();
+                return summarize(out, store, space, outcome, url, pool.utilisation());
+            }
+        }
+    }
+
     /** A tabular replay: fitness is looked up in the space's table; nothing is trained or stored. */
     private int tabular(PrintWriter out) {
         if (!(gap >= 0)) throw new IllegalArgumentException("--gap " + gap + ": must be zero or positive");
+        if (workers < 1) throw new IllegalArgumentException("--workers " + workers + ": must be at least 1");
+        if (evalMillis < 0) throw new IllegalArgumentException("--eval-ms " + evalMillis + ": must be zero or positive");
         TabularSpace space = new TabularSpaceLoader().load(file);
         if (seed != null) space = space.withSeed(seed);
         long start = System.nanoTime();
-        Replay.Result r = Replay.run(space, gap);
+        ParallelReplay.Result parallel = workers > 1 || evalMillis > 0
+                ? ParallelReplay.run(space, workers, java.time.Duration.ofMillis(evalMillis), gap) : null;
+        Replay.Result r = parallel != null ? parallel.replay() : Replay.run(space, gap);
         double ms = (System.nanoTime() - start) / 1e6;
         out.printf(Locale.ROOT, "tabular replay %s: %s on %s (%s %s, %d rows), budget %d evaluations, seed %d%n", space.name(),
                 r.strategy(), space.table().getFileName(), space.maximize() ? "maximize" : "minimize", space.metric(), space.rows(),
@@ -119,6 +155,9 @@ public final class SearchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "within %s of the table's best: %s%n", num(gap),
                 r.reachedAt() < 0 ? "not reached in " + r.evaluations() + " evaluations" : "after " + r.reachedAt() + " evaluations");
         out.printf(Locale.ROOT, "%d evaluations, %d infeasible architectures skipped, %.0f ms%n", r.evaluations(), r.infeasible(), ms);
+        if (parallel != null) {
+            out.printf(Locale.ROOT, "%d worker(s), %d ms per evaluation: worker utilisation %.1f%%%n", workers, evalMillis, 100 * parallel.utilisation());
+        }
         out.flush();
         return ExitCodes.OK;
     }
@@ -144,7 +183,15 @@ public final class SearchCommand implements Callable<Integer> {
             out.println("no trial succeeded: see 'strata results sql \"SELECT id, error FROM trial WHERE search_id = " + o.searchId() + "\"'");
             return ExitCodes.FAILED;
         }
-        TrialSummary best = store.top(o.searchId(), 1).getFirst();
+        if (space.fidelity().rungs() > 1) {
+            out.printf("fidelity: %d rungs (eta %d), steps %s; %d trials beyond the %d candidates were promotions%n", space.fidelity().rungs(),
+                    space.fidelity().eta(), rungSteps(space), o.trained() - Math.min(o.trained(), space.budgetTrials()), space.budgetTrials());
+        }
+        if (space.objectives().multi()) {
+            out.printf("objectives %s%s: see the Pareto front with 'bin/strata results pareto --search %d'%n", space.objectives().objectivesText(),
+                    space.objectives().constraintsText() == null ? "" : ", constraints " + space.objectives().constraintsText(), o.searchId());
+        }
+        TrialSummary best = store.trial(o.bestTrialId()).orElseThrow();
         out.printf(Locale.ROOT, "best trial %d: val_loss %.4f vs baseline %.4f (%s), val_accuracy %.3f, %,d params%n",
                 best.id(), best.valLoss(), space.task().baselineLoss(), space.task().baselineName(),
                 best.valAccuracy(), best.params());
@@ -153,6 +200,15 @@ public final class SearchCommand implements Callable<Integer> {
         out.println("  bin/strata results top --search " + o.searchId());
         out.flush();
         return ExitCodes.OK;
+    }
+
+    private static String rungSteps(SearchSpace space) {
+        StringBuilder b = new StringBuilder();
+        for (int r = 0; r < space.fidelity().rungs(); r++) {
+            if (r > 0) b.append('/');
+            b.append(space.fidelity().recipe(space.recipe(), r).steps());
+        }
+        return b.toString();
     }
 
     /** A candidate count: exact with thousands separators, or in scientific notation when huge. */

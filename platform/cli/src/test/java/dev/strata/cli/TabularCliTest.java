@@ -31,6 +31,16 @@ class TabularCliTest {
     }
 
     @Test
+    void twoWorkersAreKeptBusyDuringATabularReplay() {
+        Cli r = Cli.run("search", space("micro-jigsaw.yaml").toString(), "--workers", "2", "--eval-ms", "5");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("2 worker\\(s\\), 5 ms per evaluation: worker utilisation ([\\d.]+)%").matcher(r.out());
+        assertThat(m.find()).as(r.out()).isTrue();
+        assertThat(Double.parseDouble(m.group(1))).isGreaterThan(80);
+        assertThat(r.out()).contains("600 evaluations");
+    }
+
+    @Test
     void benchStrategiesPrintsJson() throws Exception {
         Cli r = Cli.run("bench", "strategies", space("micro-class_scene.yaml").toString(), "--seeds", "10", "--json");
         assertThat(r.exitCode()).as(r.toString()).isZero();

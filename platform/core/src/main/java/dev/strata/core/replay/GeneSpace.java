@@ -1,6 +1,7 @@
 package dev.strata.core.replay;
 
 import dev.strata.core.space.TabularSpace;
+import dev.strata.core.strategy.Domain;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -14,7 +15,7 @@ import java.util.random.RandomGenerator;
  * A genotype is always kept canonical: the present genes first, in order, then the absent ones, so
  * one architecture has one genotype. Architecture key: the present genes' values joined by '-'.
  */
-public final class GeneSpace {
+public final class GeneSpace implements Domain {
 
     private final int minCount;
     private final int positions;
@@ -35,17 +36,24 @@ public final class GeneSpace {
         return positions;
     }
 
+    @Override
+    public int genes() {
+        return positions;
+    }
+
     /** The code of an absent gene. */
     public int absent() {
         return values.size();
     }
 
     /** Codes gene {@code i} can take. */
+    @Override
     public int options(int i) {
         return i < minCount ? values.size() : values.size() + 1;
     }
 
     /** Present genes first, absent ones last. */
+    @Override
     public int[] canonical(int[] g) {
         int[] out = new int[positions];
         int n = 0;
@@ -61,6 +69,7 @@ public final class GeneSpace {
         return c;
     }
 
+    @Override
     public String key(int[] g) {
         StringBuilder b = new StringBuilder();
         for (int v : g) {
@@ -86,6 +95,7 @@ public final class GeneSpace {
     }
 
     /** A uniformly random architecture (every length and every architecture of it equally likely overall). */
+    @Override
     public int[] random(RandomGenerator random) {
         int k = values.size();
         double total = 0;
@@ -103,6 +113,7 @@ public final class GeneSpace {
     }
 
     /** A canonical child that differs from {@code parent} (canonical) by changing exactly one gene. */
+    @Override
     public int[] mutate(int[] parent, RandomGenerator random) {
         while (true) {
             int i = random.nextInt(positions);
@@ -115,6 +126,7 @@ public final class GeneSpace {
     }
 
     /** Every distinct canonical architecture one gene change away from {@code g}. */
+    @Override
     public List<int[]> neighbours(int[] g) {
         Set<String> keys = new LinkedHashSet<>();
         List<int[]> out = new ArrayList<>();

@@ -12,7 +12,7 @@ import java.util.Set;
  * the table: not counted), and records the best value and when the run first got within
  * {@code gap} of the table's best.
  */
-public final class TableOracle implements Oracle {
+public final class TableOracle {
 
     /** Shared, read-only look-up built once per space: canonical code -> metric value. */
     public static final class Lookup {
@@ -54,7 +54,7 @@ public final class TableOracle implements Oracle {
         this.target = lookup.maximize ? lookup.best - gap : lookup.best + gap;
     }
 
-    @Override
+    /** Fitness (higher is better) of the architecture, or NaN when it is missing from the table (not counted). */
     public double evaluate(int[] genes) {
         int[] g = lookup.space.canonical(genes);
         long code = lookup.space.code(g);
@@ -75,19 +75,7 @@ public final class TableOracle implements Oracle {
         return fitness;
     }
 
-    @Override
-    public double known(int[] genes) {
-        Double f = evaluated.get(lookup.space.code(lookup.space.canonical(genes)));
-        return f == null ? Double.NaN : f;
-    }
-
-    @Override
-    public boolean seen(int[] genes) {
-        long code = lookup.space.code(lookup.space.canonical(genes));
-        return evaluated.containsKey(code) || infeasible.contains(code);
-    }
-
-    @Override
+    /** True when the budget is spent. */
     public boolean done() {
         // The second bound stops a strategy that only proposes infeasible architectures.
         return evaluations >= budget || proposals >= 1000L * budget + 100_000;

@@ -309,6 +309,98 @@ public final class ResultsStore implements AutoCloseable {
     }
 
     /** All searches, oldest first. */
+    /** Stores the objectives and constraints of a search, as text (see {@code Objectives}). */
+    public synchronized void recordObjectives(long searchId, String objectives, String constraints) {
+        update("UPDATE search SET objectives = ?, constraints = ? WHERE id = ?", objectives, constraints, searchId);
+    }
+
+    /** What a search was started from, for {@code --resume}. */
+    public record SearchSource(long id, String spaceFile, String spaceYaml, long seed, String status, String device) {}
+
+    public synchronized Optional<SearchSource> searchSource(long searchId) {
+        return tx(() -> {
+            try (PreparedStatement ps = conn.prepareStatement("SELECT id, space_file, space_yaml, seed, status, device FROM search WHERE id = ?")) {
+                ps.setLong(1, searchId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) return Optional.empty();
+                    return Optional.of(new SearchSource(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5),
+                            rs.getString(6)));
+                }
+            }
+        });
+    }
+
+    /** Sets a search back to running (a resumed search). */
+    public synchronized void reopenSearch(long searchId) {
+        update("UPDATE search SET status = 'running', finished_at = NULL WHERE id = ?", searchId);
+    }
+
+    /**
+     * One trial as the search's journal sees it: its order, rung, how many results the strategy
+     * had been told when it was proposed, and when its own result was told (null: never, it was
+     * running when the search stopped).
+     */
+    public record JournalEntry(long trialId, int ordinal, String status, int rung, Integer toldBefore, Integer toldOrder,
+            String fingerprint, String recipeKey, Long parentTrialId) {}
+
+    /** Every trial of a search as journal entries, in ordinal order. */
+    public synchronized List<JournalEntry> journal(long searchId) {
+        return tx(() -> {
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "SELECT id, ordinal, status, rung, told_before, told_order, fingerprint, recipe_key, parent_trial_id FROM trial"
+                    + " WHERE search_id = ? ORDER BY ordinal")) {
+                ps.setLong(1, searchId);
+                List<JournalEntry> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new JournalEntry(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getInt(4), (Integer) rs.getObject(5),
+                                (Integer) rs.getObject(6), rs.getString(7), rs.getString(8), (Long) rs.getObject(9)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** The rung a trial runs at and how many results its strategy had been told when proposing it. */
+    public synchronized void recordSchedule(long trialId, int rung, int toldBefore) {
+        update("UPDATE trial SET rung = ?, told_before = ? WHERE id = ?", rung, toldBefore, trialId);
+    }
+
+    /** The position at which a trial's result was told to its strategy. */
+    public synchronized void recordToldOrder(long trialId, int toldOrder) {
+        update("UPDATE trial SET told_order = ? WHERE id = ?", toldOrder, trialId);
+    }
+
+    /** A trial that was running when its search stopped, set to run again: running, no result. */
+    public synchronized void restartTrial(long trialId) {
+        tx(() -> {
+            for (String sql : List.of("DELETE FROM metric WHERE trial_id = ?", "DELETE FROM curve WHERE trial_id = ?")) {
+                try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                    ps.setLong(1, trialId);
+                    ps.executeUpdate();
+                }
+            }
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "UPDATE trial SET status = 'running', error = NULL, finished_at = NULL, told_order = NULL, started_at = ? WHERE id = ?")) {
+                ps.setObject(1, now());
+                ps.setLong(2, trialId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private void update(String sql, Object... args) {
+        tx(() -> {
+            try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
     public synchronized List<SearchSummary> searches() {
         return tx(() -> querySearches(null));
     }

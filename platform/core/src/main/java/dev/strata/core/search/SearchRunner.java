@@ -1,15 +1,21 @@
 package dev.strata.core.search;
 
 import dev.strata.core.genome.Genome;
+import dev.strata.core.genome.GenomeDomain;
 import dev.strata.core.results.NewSearch;
 import dev.strata.core.results.ResultsStore;
 import dev.strata.core.space.SearchSpace;
+import dev.strata.core.strategy.Strategies;
+import dev.strata.core.strategy.Strategy;
+import dev.strata.core.training.TrialResult;
 import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
 
 /**
- * Runs one search: records it, proposes candidates with the space's strategy (regularized
- * evolution on the Jenetics engine, or the grid), sends each to the launcher, and closes the
- * record with the best trial. The space must already be validated.
+ * Runs one search: records it, drives the space's strategy with {@link AsyncSearch} (every
+ * worker kept busy), and closes the record with the best trial. {@link #resume} continues a search
+ * whose orchestrator died. The space must already be validated.
  */
 public final class SearchRunner {
 
@@ -20,8 +26,7 @@ public final class SearchRunner {
     private boolean useCache = true;
 
     /**
-     * @param parallelism how many trials can run at once (the number of workers): each generation
-     *     makes that many children; the grid keeps that many in flight
+     * @param parallelism how many trials run at once (the number of workers)
      * @param device device description stored with the search and its trials
      */
     public SearchRunner(ResultsStore store, TrialLauncher launcher, int parallelism, String device) {
@@ -41,19 +46,34 @@ public final class SearchRunner {
     }
 
     public SearchOutcome run(SearchSpace space, SearchListener listener) {
-        long started = System.nanoTime();
         TrialKeys keys = TrialKeys.of(space);
         long searchId = store.createSearch(new NewSearch(space.name(), space.file().toString(), space.yaml(), space.seed(),
                 space.strategy().name(), keys.taskKey(), keys.recipeKey(), space.budgetTrials(), device));
+        store.recordObjectives(searchId, space.objectives().objectivesText(), space.objectives().constraintsText());
+        return drive(space, searchId, listener, null);
+    }
+
+    /**
+     * Continues search {@code searchId}, whose space {@code space} was rebuilt from the text the
+     * search stored: no finished trial is trained again, the trials that were running are, and the
+     * search ends as the uninterrupted one would have.
+     */
+    public SearchOutcome resume(SearchSpace space, long searchId, SearchListener listener) {
+        store.reopenSearch(searchId);
+        return drive(space, searchId, listener, store.journal(searchId));
+    }
+
+    private SearchOutcome drive(SearchSpace space, long searchId, SearchListener listener, List<ResultsStore.JournalEntry> journal) {
+        long started = System.nanoTime();
         Genome genome = Genome.of(space);
+        GenomeDomain domain = new GenomeDomain(genome);
         Trials trials = new Trials(space, store, searchId, launcher, listener, device, useCache);
+        Strategy strategy = space.strategy().isGrid() ? new GridOrder(domain)
+                : Strategies.create(space.strategy(), domain, new SplittableRandom(space.seed()));
+        AsyncSearch search = new AsyncSearch(space, strategy, domain, trials, parallelism);
         try {
-            if (space.strategy().isGrid()) {
-                new GridSearch(parallelism).run(trials, genome);
-            } else {
-                SeenCandidates seen = new SeenCandidates(genome);
-                new RegularizedEvolution(space.strategy(), parallelism).run(new CandidateEvaluator(genome, trials, seen), seen, space.seed());
-            }
+            if (journal == null) search.run();
+            else search.resume(journal, this::recordedResult);
         } catch (RuntimeException | Error e) {
             store.finishSearch(searchId, "failed", trials.bestTrialId() < 0 ? null : trials.bestTrialId());
             throw e;
@@ -62,5 +82,12 @@ public final class SearchRunner {
         store.finishSearch(searchId, "finished", best);
         return new SearchOutcome(searchId, trials.started(), trials.failed(), trials.bestTrialId(), trials.best(),
                 trials.proposed(), genome.size(), Duration.ofNanos(System.nanoTime() - started), trials.cacheHits());
+    }
+
+    /** A finished trial's result as recorded (for a cached trial, the copied metrics). */
+    private TrialResult recordedResult(long trialId) {
+        String status = store.trial(trialId).orElseThrow().status();
+        boolean ok = "ok".equals(status) || "cached".equals(status);
+        return new TrialResult(trialId, ok, ok ? null : "failed", store.metrics(trialId), store.curve(trialId), java.util.Map.of());
     }
 }

@@ -5,8 +5,10 @@ import dev.strata.core.genome.Candidate;
 import dev.strata.core.results.NewTrial;
 import dev.strata.core.results.ResultsStore;
 import dev.strata.core.results.TrialSummary;
+import dev.strata.core.space.Objectives;
 import dev.strata.core.space.RecipeSpace;
 import dev.strata.core.space.SearchSpace;
+import dev.strata.core.strategy.Score;
 import dev.strata.core.training.Recipe;
 import dev.strata.core.training.TrialRequest;
 import dev.strata.core.training.TrialResult;
@@ -19,25 +21,25 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The trials of one search, whatever the strategy: starts a candidate (records it, sends it to the
- * launcher), finishes it (records the result, keeps the best) and remembers every candidate's
- * fitness by {@link Candidate#key()}, so nothing is trained twice in a search. Fitness is the
- * validation loss; a failed trial gets +infinity, so it is never chosen and never stops the search.
+ * launcher, or answers it from an earlier search's identical trial: the cross-search cache),
+ * records results, scores them against the search's objectives and constraints, and keeps the
+ * best trial: the lowest validation loss among the trials of the highest rung reached that meet
+ * every constraint.
  *
  * <p>Every method must be called from the one thread that drives the search: all database writes
  * happen there.
  */
 final class Trials {
 
-    /** Fitness of a failed or unstarted trial: worse than any loss. */
-    static final double FAILED = Double.POSITIVE_INFINITY;
-
     /**
      * A trial sent to the launcher, or answered from the results database.
      *
+     * @param genes the candidate's canonical genotype
+     * @param rung its fidelity rung (0 unless the search has rungs)
      * @param cached true when a finished trial of an earlier search answered it: nothing was trained
      *     and there is no result to record
      */
-    record Running(String key, long trialId, CompletableFuture<TrialResult> result, boolean cached) {}
+    record Running(int[] genes, String key, int rung, long trialId, CompletableFuture<TrialResult> result, boolean cached) {}
 
     private final SearchSpace space;
     private final ResultsStore store;
@@ -47,26 +49,20 @@ final class Trials {
     private final TrialKeys keys;
     private final String device;
     private final boolean useCache;
+    private final Objectives objectives;
 
-    /** Candidate key -> fitness of every candidate finished in this search. */
-    private final Map<String, Double> fitness = new HashMap<>();
-    /** Candidate key -> trial id of every candidate started, for lineage. */
-    private final Map<String, Long> trialIds = new HashMap<>();
     private final List<Candidate> proposed = new ArrayList<>();
+    private final Map<Long, Candidate> candidates = new HashMap<>();
     private int started;
     private int finished;
     private int failed;
     private int cacheHits;
-    private double best = FAILED;
+    private int bestRung = -1;
+    private double best = Double.POSITIVE_INFINITY;
     private long bestTrialId = -1;
 
-    /**
-     * @param useCache answer a candidate from the database when an earlier search already trained the
-     *     same architecture on the same task with the same recipe (the cross-search cache)
-     */
     Trials(SearchSpace space, ResultsStore store, long searchId, TrialLauncher launcher, SearchListener listener, String device,
             boolean useCache) {
-        this.useCache = useCache;
         this.space = space;
         this.store = store;
         this.searchId = searchId;
@@ -74,99 +70,122 @@ final class Trials {
         this.listener = listener;
         this.keys = TrialKeys.of(space);
         this.device = device;
-    }
-
-    /** True while fewer trials than the budget have started. */
-    boolean budgetLeft() {
-        return started < space.budgetTrials();
-    }
-
-    /** True when a candidate with this key was started in this search (it may still be running). */
-    boolean known(String key) {
-        return trialIds.containsKey(key);
-    }
-
-    /** Fitness of a finished candidate; {@link #FAILED} for one failed, unfinished or never started. */
-    double fitness(String key) {
-        return fitness.getOrDefault(key, FAILED);
-    }
-
-    /** Trial id of a started candidate, or null. */
-    Long trialId(String key) {
-        return key == null ? null : trialIds.get(key);
+        this.useCache = useCache;
+        this.objectives = space.objectives();
     }
 
     /**
      * Records the candidate as the next trial and sends it to the launcher, unless an earlier search
      * trained it already: then the trial is recorded as {@code cached}, with that trial's results.
+     *
+     * @param generation 0 for a random candidate, else its parent's generation + 1
+     * @param toldBefore results the strategy had been told when it proposed this trial (for resume)
      */
-    Running start(Candidate c, int generation, Long parentTrialId) {
-        String key = c.key();
-        if (known(key)) throw new IllegalStateException("candidate started twice: " + key);
+    Running start(int[] genes, Candidate c, int rung, int generation, Long parentTrialId, int toldBefore) {
         started++;
         proposed.add(c);
         Architecture arch = c.architecture();
         long seed = keys.trialSeed(arch.fingerprint());
         String recipeKey = keys.recipeKey(c.recipe());
         NewTrial trial = new NewTrial(searchId, started, generation, parentTrialId, arch,
-                keys.taskKey(), recipeKey, seed, device, keys.recipeJson(c.recipe()), summary(c));
+                keys.taskKey(), recipeKey, seed, device, keys.recipeJson(c.recipe()), summary(c, rung));
         Optional<TrialSummary> earlier = useCache ? store.findFinished(arch.fingerprint(), keys.taskKey(), recipeKey) : Optional.empty();
         if (earlier.isPresent()) {
             TrialSummary source = earlier.get();
             long trialId = store.recordCachedTrial(trial, source.id());
-            trialIds.put(key, trialId);
+            store.recordSchedule(trialId, rung, toldBefore);
+            candidates.put(trialId, c);
             cacheHits++;
             listener.trialStarted(started, trialId, arch);
-            Map<String, Double> metrics = new HashMap<>();
-            metrics.put("val_loss", source.valLoss());
-            metrics.put("val_accuracy", source.valAccuracy());
-            TrialResult copy = new TrialResult(trialId, true, null, metrics, List.of(), Map.of());
-            return new Running(key, trialId, CompletableFuture.completedFuture(copy), true);
+            TrialResult copy = new TrialResult(trialId, true, null, store.metrics(source.id()), List.of(), Map.of());
+            return new Running(genes, c.key(), rung, trialId, CompletableFuture.completedFuture(copy), true);
         }
         long trialId = store.startTrial(trial);
-        trialIds.put(key, trialId);
+        store.recordSchedule(trialId, rung, toldBefore);
+        candidates.put(trialId, c);
         listener.trialStarted(started, trialId, arch);
-        CompletableFuture<TrialResult> result;
-        try {
-            result = launcher.launch(new TrialRequest(trialId, arch, keys.task(), c.recipe(), seed));
-        } catch (RuntimeException e) {
-            result = CompletableFuture.failedFuture(e);
-        }
-        return new Running(key, trialId, result, false);
+        return new Running(genes, c.key(), rung, trialId, launch(trialId, c), false);
     }
 
-    /** Waits for a trial, records its result and returns its fitness. */
-    double finish(Running r) {
-        TrialResult result = await(r.result(), r.trialId());
-        if (!r.cached()) store.finishTrial(r.trialId(), result);
-        double value = result.ok() && Double.isFinite(result.metric("val_loss")) ? result.metric("val_loss") : FAILED;
-        if (value == FAILED) failed++;
-        fitness.put(r.key(), value);
-        if (value < best) {
-            best = value;
+    /** Resume: a trial already recorded, finished or not; nothing is written. */
+    Running adopt(int[] genes, Candidate c, int rung, long trialId, boolean cached, TrialResult result) {
+        started++;
+        proposed.add(c);
+        candidates.put(trialId, c);
+        if (cached) cacheHits++;
+        return new Running(genes, c.key(), rung, trialId, result == null ? null : CompletableFuture.completedFuture(result), cached);
+    }
+
+    /** Resume: trains again a trial that was running when the search stopped, under the same id. */
+    Running relaunch(Running r) {
+        store.restartTrial(r.trialId());
+        Candidate c = candidates.get(r.trialId());
+        listener.trialStarted(started, r.trialId(), c.architecture());
+        return new Running(r.genes(), r.key(), r.rung(), r.trialId(), launch(r.trialId(), c), false);
+    }
+
+    private CompletableFuture<TrialResult> launch(long trialId, Candidate c) {
+        try {
+            return launcher.launch(new TrialRequest(trialId, c.architecture(), keys.task(), c.recipe(), keys.trialSeed(c.architecture().fingerprint())));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Waits for a trial's result (a launcher error becomes a failed result). */
+    static TrialResult await(Running r) {
+        try {
+            return r.result().join();
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            return TrialResult.failed(r.trialId(), "could not run: " + cause);
+        }
+    }
+
+    /**
+     * Records a result (unless the trial was cached or {@code alreadyRecorded}), the position at
+     * which it is told to the strategy, and returns its score.
+     */
+    Score finish(Running r, TrialResult result, int toldOrder, boolean alreadyRecorded) {
+        if (!alreadyRecorded) {
+            if (!r.cached()) store.finishTrial(r.trialId(), result);
+            store.recordToldOrder(r.trialId(), toldOrder);
+        }
+        Score score = score(result);
+        if (score.isInfeasible()) failed++;
+        double loss = result.ok() ? result.metric("val_loss") : Double.NaN;
+        boolean eligible = Double.isFinite(loss) && score.meetsConstraints();
+        if (eligible && (r.rung() > bestRung || (r.rung() == bestRung && loss < best))) {
+            bestRung = r.rung();
+            best = loss;
             bestTrialId = r.trialId();
         }
-        listener.trialFinished(++finished, r.trialId(), result, best);
-        return value;
+        if (!alreadyRecorded) listener.trialFinished(++finished, r.trialId(), result, best);
+        else finished++;
+        return score;
     }
 
-    /** The architecture summary, followed by the searched recipe values (e.g. {@code lr=0.003}). */
-    private String summary(Candidate c) {
+    /** A result against the search's objectives and constraints; infeasible when it failed or lacks an objective. */
+    Score score(TrialResult result) {
+        if (!result.ok()) return Score.infeasible();
+        double[] o = objectives.oriented(result.metrics());
+        return o == null ? Score.infeasible() : new Score(o, objectives.violation(result.metrics()));
+    }
+
+    /** The architecture summary with the rung and the searched recipe values (e.g. {@code lr=0.003}). */
+    private String summary(Candidate c, int rung) {
         RecipeSpace recipes = space.recipes();
         StringBuilder b = new StringBuilder(c.architecture().summary());
         Recipe r = c.recipe();
         if (recipes.learningRates().size() > 1) b.append(" lr=").append(r.learningRate());
         if (recipes.weightDecays().size() > 1) b.append(" weight_decay=").append(r.weightDecay());
+        if (space.fidelity().rungs() > 1) b.append(" rung=").append(rung).append(" steps=").append(r.steps());
         return b.toString();
     }
 
-    private static TrialResult await(CompletableFuture<TrialResult> future, long trialId) {
-        try {
-            return future.join();
-        } catch (RuntimeException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            return TrialResult.failed(trialId, "could not run: " + cause);
-        }
+    /** The recipe key a trial of this candidate records. */
+    String recipeKey(Candidate c) {
+        return keys.recipeKey(c.recipe());
     }
 
     int started() {
@@ -186,7 +205,7 @@ final class Trials {
         return best;
     }
 
-    /** Trial id of the best trial, or -1 when none succeeded. */
+    /** Trial id of the best trial, or -1 when none succeeded within the constraints. */
     long bestTrialId() {
         return bestTrialId;
     }

@@ -17,6 +17,8 @@ import java.nio.file.Path;
  *     from the same initialisation whatever learning rate or weight decay it is given
  * @param budgetTrials number of distinct candidates (architecture and recipe) to train
  * @param seed search seed: the same seed gives the same sequence of candidates
+ * @param objectives what the search optimises and must respect ({@link Objectives#DEFAULT}: val_loss)
+ * @param fidelity successive-halving rungs and early stopping ({@link Fidelity#FULL}: none)
  */
 public record SearchSpace(
         String name,
@@ -28,11 +30,13 @@ public record SearchSpace(
         long trainingSeed,
         StrategyConfig strategy,
         int budgetTrials,
-        long seed) {
+        long seed,
+        Objectives objectives,
+        Fidelity fidelity) {
 
     /** The same space with another search seed (the CLI's {@code --seed}). */
     public SearchSpace withSeed(long newSeed) {
-        return new SearchSpace(name, file, yaml, task, model, recipes, trainingSeed, strategy, budgetTrials, newSeed);
+        return new SearchSpace(name, file, yaml, task, model, recipes, trainingSeed, strategy, budgetTrials, newSeed, objectives, fidelity);
     }
 
     /**

@@ -24,13 +24,16 @@ import java.util.stream.Collectors;
  */
 public final class SearchSpaceLoader {
 
-    public static final String DEFAULT_STRATEGY = StrategyConfig.REGULARIZED_EVOLUTION;
-    private static final List<String> TOP_KEYS = List.of("name", "description", "seed", "task", "model", "recipe", "strategy", "budget");
+    public static final String DEFAULT_STRATEGY = StrategyConfig.DEFAULT;
+    private static final List<String> TOP_KEYS = List.of("name", "description", "seed", "task", "model", "recipe", "strategy", "budget",
+            "objectives", "constraints", "fidelity");
     private static final List<String> TASK_KEYS = List.of("id", "params", "seed");
     private static final List<String> MODEL_KEYS = List.of("d_model", "depth", "uniform_layers", "token_mixer", "channel_mixer", "norm", "residual", "final_norm");
     private static final List<String> RECIPE_KEYS = List.of("steps", "batch", "lr", "weight_decay", "warmup", "min_lr_ratio", "eval_every", "grad_clip", "time_limit", "seed");
-    private static final List<String> STRATEGY_KEYS = List.of("name", "population", "tournament");
-    private static final List<String> STRATEGIES = List.of(DEFAULT_STRATEGY, StrategyConfig.GRID);
+    private static final List<String> STRATEGY_KEYS = List.of("name", "population", "tournament", "candidates");
+    private static final List<String> FIDELITY_KEYS = List.of("rungs", "eta", "early_stop");
+    private static final java.util.regex.Pattern CONSTRAINT = java.util.regex.Pattern.compile("\\s*([a-z_]+)\\s*(<=|>=|<|>)\\s*(\\S+)\\s*");
+    private static final List<String> STRATEGIES = StrategyConfig.ALL;
 
     private final ComponentRegistry registry;
 
@@ -40,7 +43,14 @@ public final class SearchSpaceLoader {
 
     /** Loads and validates {@code file}. */
     public SearchSpace load(Path file) {
-        String text = YamlCursor.read(file);
+        return load(file, YamlCursor.read(file));
+    }
+
+    /**
+     * Loads and validates a space's text as if read from {@code file} (relative paths resolve
+     * against its folder): how {@code search --resume} rebuilds a search from the text it stored.
+     */
+    public SearchSpace load(Path file, String text) {
         YamlCursor root = YamlCursor.parse(text, file);
         Map<String, YamlCursor> top = root.entriesOnly(TOP_KEYS);
 
@@ -57,10 +67,19 @@ public final class SearchSpaceLoader {
         long trainingSeed = top.containsKey("recipe") ? optionalLong(top.get("recipe"), "seed", 0L) : 0L;
         StrategyConfig strategy = readStrategy(top.get("strategy"));
         int budget = readBudget(top.get("budget"));
-        if (!strategy.isGrid() && strategy.population() > budget) {
+        if (strategy.hasPopulation() && strategy.population() > budget) {
             throw top.get("strategy").error("population " + strategy.population() + " is larger than the trial budget " + budget);
         }
-        return new SearchSpace(name, file, text, task, model, recipe, trainingSeed, strategy, budget, seed);
+        Objectives objectives = readObjectives(top.get("objectives"), top.get("constraints"));
+        if (objectives.multi() && !strategy.name().equals(StrategyConfig.NSGA2) && !strategy.isGrid() && !strategy.name().equals(StrategyConfig.RANDOM)) {
+            throw top.get("objectives").error("several objectives need strategy nsga2 (or grid, random), not " + strategy.name());
+        }
+        Fidelity fidelity = readFidelity(top.get("fidelity"));
+        if (fidelity.rungs() > 1 && strategy.isGrid()) throw top.get("fidelity").error("the grid strategy trains every candidate fully: no fidelity rungs");
+        if (fidelity.topRung() > 0 && recipe.base().steps() / Math.pow(fidelity.eta(), fidelity.topRung()) < 1) {
+            throw top.get("fidelity").error("recipe.steps " + recipe.base().steps() + " is too few for " + fidelity.rungs() + " rungs with eta " + fidelity.eta());
+        }
+        return new SearchSpace(name, file, text, task, model, recipe, trainingSeed, strategy, budget, seed, objectives, fidelity);
     }
 
     // ---- task -------------------------------------------------------------------------------
@@ -234,18 +253,68 @@ public final class SearchSpaceLoader {
             throw e.get("name").error("unknown strategy '" + name + "' (known: " + String.join(", ", STRATEGIES) + ")");
         }
         if (StrategyConfig.GRID.equals(name)) {
-            for (String key : List.of("population", "tournament")) {
+            for (String key : List.of("population", "tournament", "candidates")) {
                 if (e.containsKey(key)) throw e.get(key).error("the grid strategy takes no " + key);
             }
             return StrategyConfig.grid();
         }
         int population = intOr(e, "population", 16);
         int tournament = intOr(e, "tournament", 4);
+        int candidates = intOr(e, "candidates", 4);
         if (population < 2) throw e.get("population").error("population must be at least 2");
         if (tournament < 1 || tournament > population) {
             throw (e.containsKey("tournament") ? e.get("tournament") : node).error("tournament must be in [1, population]");
         }
-        return new StrategyConfig(name, population, tournament);
+        if (candidates < 1) throw e.get("candidates").error("candidates must be at least 1");
+        return new StrategyConfig(name, population, tournament, candidates);
+    }
+
+    /** {@code objectives: {val_loss: minimize, params: minimize}} and {@code constraints: ["params <= 2e6"]}. */
+    private static Objectives readObjectives(YamlCursor objectivesNode, YamlCursor constraintsNode) {
+        List<Objectives.Objective> objectives = new ArrayList<>();
+        if (objectivesNode == null) {
+            objectives.addAll(Objectives.DEFAULT.objectives());
+        } else {
+            for (Map.Entry<String, YamlCursor> o : objectivesNode.entries().entrySet()) {
+                String metric = o.getKey();
+                if (!Objectives.METRICS.contains(metric)) {
+                    throw o.getValue().error("unknown objective metric '" + metric + "' (known: " + String.join(", ", Objectives.METRICS) + ")");
+                }
+                String goal = o.getValue().asText();
+                if (!goal.equals("minimize") && !goal.equals("maximize")) throw o.getValue().error("expected minimize or maximize, got '" + goal + "'");
+                objectives.add(new Objectives.Objective(metric, goal.equals("maximize")));
+            }
+            if (objectives.isEmpty()) throw objectivesNode.error("list at least one objective");
+        }
+        List<Objectives.Constraint> constraints = new ArrayList<>();
+        if (constraintsNode != null) {
+            for (YamlCursor item : constraintsNode.itemsOrSelf()) {
+                java.util.regex.Matcher m = CONSTRAINT.matcher(item.asText());
+                if (!m.matches()) throw item.error("expected 'metric <= number' (or <, >=, >), got '" + item.asText() + "'");
+                if (!Objectives.METRICS.contains(m.group(1))) {
+                    throw item.error("unknown metric '" + m.group(1) + "' (known: " + String.join(", ", Objectives.METRICS) + ")");
+                }
+                double bound;
+                try {
+                    bound = Double.parseDouble(m.group(3));
+                } catch (NumberFormatException ex) {
+                    throw item.error("'" + m.group(3) + "' is not a number");
+                }
+                constraints.add(new Objectives.Constraint(m.group(1), m.group(2), bound));
+            }
+        }
+        return new Objectives(objectives, constraints);
+    }
+
+    /** {@code fidelity: {rungs: 3, eta: 3, early_stop: true}}; absent: every trial trains the full recipe. */
+    private static Fidelity readFidelity(YamlCursor node) {
+        if (node == null) return Fidelity.FULL;
+        Map<String, YamlCursor> e = node.entriesOnly(FIDELITY_KEYS);
+        try {
+            return new Fidelity(intOr(e, "rungs", 3), intOr(e, "eta", 3), e.containsKey("early_stop") && e.get("early_stop").asBoolean());
+        } catch (IllegalArgumentException ex) {
+            throw node.error(ex.getMessage());
+        }
     }
 
     private static int readBudget(YamlCursor node) {

@@ -31,17 +31,16 @@ public record TabularSpace(
         Genes genes,
         Map<String, Double> values,
         int rows,
-        Strategy strategy,
+        StrategyConfig strategy,
         int budget,
         long seed) {
 
-    /** Aging evolution that never proposes a seen architecture and ranks children with a cheap predictor (the default). */
-    public static final String GUIDED_EVOLUTION = "guided-evolution";
-    /** Textbook aging evolution (Real et al. 2019): tournament parent, one-gene child, oldest dies. */
+    public static final String GUIDED_EVOLUTION = StrategyConfig.GUIDED_EVOLUTION;
     public static final String REGULARIZED_EVOLUTION = StrategyConfig.REGULARIZED_EVOLUTION;
-    public static final String RANDOM = "random";
-    public static final String LOCAL_SEARCH = "local-search";
-    public static final String DEFAULT_STRATEGY = GUIDED_EVOLUTION;
+    public static final String RANDOM = StrategyConfig.RANDOM;
+    public static final String LOCAL_SEARCH = StrategyConfig.LOCAL_SEARCH;
+    public static final String DEFAULT_STRATEGY = StrategyConfig.DEFAULT;
+    /** The single-objective strategies a table with one metric can replay. */
     public static final List<String> STRATEGIES = List.of(GUIDED_EVOLUTION, REGULARIZED_EVOLUTION, RANDOM, LOCAL_SEARCH);
 
     /**
@@ -49,15 +48,6 @@ public record TabularSpace(
      * With {@code minCount < maxCount} the genes after the first {@code minCount} may be absent.
      */
     public record Genes(int minCount, int maxCount, List<String> values) {}
-
-    /**
-     * @param candidates children of one parent ranked by the predictor ({@value #GUIDED_EVOLUTION} only)
-     */
-    public record Strategy(String name, int population, int tournament, int candidates) {
-        public Strategy withName(String other) {
-            return new Strategy(other, population, tournament, candidates);
-        }
-    }
 
     public TabularSpace withSeed(long newSeed) {
         return new TabularSpace(name, file, table, metric, maximize, genes, values, rows, strategy, budget, newSeed);

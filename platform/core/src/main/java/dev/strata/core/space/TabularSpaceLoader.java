@@ -43,7 +43,7 @@ public final class TabularSpaceLoader {
             maximize = goal.equals("maximize");
         }
         TabularSpace.Genes genes = readGenes(require(top, "genes", root));
-        TabularSpace.Strategy strategy = readStrategy(top.get("strategy"));
+        StrategyConfig strategy = readStrategy(top.get("strategy"));
         int budget = 100;
         if (top.containsKey("budget")) {
             Map<String, YamlCursor> b = top.get("budget").entriesOnly(List.of("evaluations"));
@@ -88,7 +88,7 @@ public final class TabularSpaceLoader {
         return new TabularSpace.Genes(min, max, List.copyOf(values));
     }
 
-    private static TabularSpace.Strategy readStrategy(YamlCursor node) {
+    private static StrategyConfig readStrategy(YamlCursor node) {
         Map<String, YamlCursor> e = node == null ? Map.of() : node.entriesOnly(STRATEGY_KEYS);
         String name = e.containsKey("name") ? e.get("name").asText() : TabularSpace.DEFAULT_STRATEGY;
         if (!TabularSpace.STRATEGIES.contains(name)) {
@@ -102,7 +102,7 @@ public final class TabularSpaceLoader {
             throw (e.containsKey("tournament") ? e.get("tournament") : node).error("tournament must be in [1, population]");
         }
         if (candidates < 1) throw e.get("candidates").error("candidates must be at least 1");
-        return new TabularSpace.Strategy(name, population, tournament, candidates);
+        return new StrategyConfig(name, population, tournament, candidates);
     }
 
     private record Table(Map<String, Double> values, int rows) {}

@@ -41,6 +41,17 @@ public record Recipe(
                 + ",clip=" + gradClip;
     }
 
+    /**
+     * This recipe shortened (or lengthened) to {@code newSteps}, warm-up and evaluation interval
+     * scaled with it, so a short multi-fidelity run has the same shape of schedule.
+     */
+    public Recipe withSteps(int newSteps) {
+        double f = (double) newSteps / steps;
+        int warmup = Math.min(newSteps, (int) Math.round(warmupSteps * f));
+        int every = Math.max(1, (int) Math.round(evalEvery * f));
+        return new Recipe(newSteps, batchSize, learningRate, weightDecay, warmup, minLrRatio, every, gradClip, timeLimitSeconds);
+    }
+
     /** This recipe with another peak learning rate. */
     public Recipe withLearningRate(double lr) {
         return new Recipe(steps, batchSize, lr, weightDecay, warmupSteps, minLrRatio, evalEvery, gradClip, timeLimitSeconds);

@@ -44,7 +44,9 @@ public class SearchSpaceLoaderTest {
         assertThat(mlp.params().get(1).values()).containsExactly("gelu");
         assertThat(s.model().options(Slot.FINAL_NORM)).isEqualTo(s.model().options(Slot.NORM));
         assertThat(s.recipe().learningRate()).isEqualTo(1e-3);
-        assertThat(s.strategy().name()).isEqualTo("regularized-evolution");
+        assertThat(s.strategy().name()).isEqualTo("guided-evolution");
+        assertThat(s.objectives()).isEqualTo(Objectives.DEFAULT);
+        assertThat(s.fidelity()).isEqualTo(Fidelity.FULL);
         assertThat(s.task().baselineLoss()).isEqualTo(Math.log(12));
         assertThat(s.budgetTrials()).isEqualTo(6);
     }
@@ -178,6 +180,26 @@ public class SearchSpaceLoaderTest {
         Path f = SpaceFixtures.write(dir, "t.yaml", VALID.replace("strategy: {population: 4, tournament: 2}", "strategy: {name: grid, population: 4}"));
         assertThatThrownBy(() -> loader.load(f)).hasMessage(f + ":12: strategy.population: the grid strategy takes no population");
         Path g = SpaceFixtures.write(dir, "u.yaml", VALID.replace("strategy: {population: 4, tournament: 2}", "strategy: {name: grids}"));
-        assertThatThrownBy(() -> loader.load(g)).hasMessage(g + ":12: strategy.name: unknown strategy 'grids' (known: regularized-evolution, grid)");
+        assertThatThrownBy(() -> loader.load(g)).hasMessage(g + ":12: strategy.name: unknown strategy 'grids' (known: guided-evolution, regularized-evolution, nsga2, random, local-search, grid)");
+    }
+
+    @Test
+    void objectivesConstraintsAndFidelity() throws Exception {
+        String multi = VALID.replace("strategy: {population: 4, tournament: 2}", "strategy: {name: nsga2, population: 4}\n"
+                + "objectives: {val_loss: minimize, params: minimize}\nconstraints: [\"params <= 2e6\", \"tokens_per_second >= 100\"]\n"
+                + "fidelity: {rungs: 2, eta: 2, early_stop: true}");
+        SearchSpace s = loader.load(SpaceFixtures.write(dir, "m.yaml", multi));
+        assertThat(s.objectives().objectivesText()).isEqualTo("val_loss:min,params:min");
+        assertThat(s.objectives().constraintsText()).isEqualTo("params<=2000000.0;tokens_per_second>=100.0");
+        assertThat(s.objectives().violation(java.util.Map.of("params", 3e6, "tokens_per_second", 500.0))).isEqualTo(0.5);
+        assertThat(s.fidelity()).isEqualTo(new Fidelity(2, 2, true));
+        assertThat(s.fidelity().recipe(s.recipe(), 0).steps()).isEqualTo(s.recipe().steps() / 2);
+
+        Path bad = SpaceFixtures.write(dir, "b.yaml", multi.replace("params <= 2e6", "parms <= 2e6"));
+        assertThatThrownBy(() -> loader.load(bad)).hasMessageContaining("b.yaml:").hasMessageContaining("unknown metric 'parms'");
+        Path two = SpaceFixtures.write(dir, "c.yaml", multi.replace("name: nsga2", "name: regularized-evolution"));
+        assertThatThrownBy(() -> loader.load(two)).hasMessageContaining("several objectives need strategy nsga2");
+        Path op = SpaceFixtures.write(dir, "d.yaml", multi.replace("params <= 2e6", "params = 2e6"));
+        assertThatThrownBy(() -> loader.load(op)).hasMessageContaining("expected 'metric <= number'");
     }
 }

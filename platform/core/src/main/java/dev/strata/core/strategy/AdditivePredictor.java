@@ -1,4 +1,4 @@
-package dev.strata.core.replay;
+package dev.strata.core.strategy;
 
 /**
  * A cheap surrogate: fitness as a sum of per-(gene, value) effects, each the shrunk mean of the
@@ -14,12 +14,12 @@ final class AdditivePredictor {
     private double total;
     private int n;
 
-    AdditivePredictor(GeneSpace space) {
-        sum = new double[space.positions()][];
-        count = new int[space.positions()][];
-        for (int i = 0; i < space.positions(); i++) {
-            sum[i] = new double[space.absent() + 1];
-            count[i] = new int[space.absent() + 1];
+    AdditivePredictor(Domain space) {
+        sum = new double[space.genes()][];
+        count = new int[space.genes()][];
+        for (int i = 0; i < space.genes(); i++) {
+            sum[i] = new double[space.options(i)];
+            count[i] = new int[space.options(i)];
         }
     }
 
