@@ -96,13 +96,21 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     /**
-     * Reads what the first page shows (the newest search's snapshot) in the background, so that
-     * the first browser to arrive does not wait for the cold first read of a large search.
+     * Answers, in the background, what the first page asks about the newest search, so that the
+     * first browser to arrive does not wait for the cold first read of a large search (or for the
+     * JIT). The answers are not kept; the search's snapshot and H2's page cache are.
      */
     private void warmUp() {
         try {
             var searches = queries.searches().withArray("searches");
-            if (!searches.isEmpty()) queries.summary(searches.get(0).get("id").asLong());
+            if (searches.isEmpty()) return;
+            long id = searches.get(0).get("id").asLong();
+            queries.summary(id);
+            queries.search(id);
+            queries.trials(id, DashboardQueries.TrialOrder.ORDINAL_DESC, 0, 50);
+            queries.progress(id);
+            queries.pareto(id);
+            queries.components(id);
         } catch (SQLException | RuntimeException e) {
             // the page will ask again and show the error then
         }
