@@ -50,7 +50,7 @@ class DashboardApiTest {
     static DashboardServer server;
     static ResultsStore store;
     static List<Long> searchIds;
-    static final int TRIALS = 150;
+    static final int TRIALS = 100;
 
     @BeforeAll
     static void synthesiseAndServe() throws Exception {
