@@ -2,6 +2,7 @@ package dev.strata.cli;
 
 import dev.strata.cli.plugins.PluginsCommand;
 import dev.strata.cli.results.ResultsCommand;
+import dev.strata.cli.serve.ServeCommand;
 import dev.strata.core.space.SpaceException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         version = "strata 0.1.0",
         description = "Plugin-based neural-architecture search: compose models from component plugins, train them, evolve them, keep every result.",
-        subcommands = {PluginsCommand.class, SearchCommand.class, ResultsCommand.class, BenchCommand.class})
+        subcommands = {PluginsCommand.class, SearchCommand.class, ResultsCommand.class, ServeCommand.class, BenchCommand.class})
 public final class StrataCli implements Runnable {
 
     @Spec

@@ -94,12 +94,16 @@ public final class ResultsStore implements AutoCloseable {
     /** H2 error codes that mean the read-only user was refused. */
     private static final Set<Integer> REFUSED_CODES = Set.of(90096 /* not enough rights */, 90040 /* admin rights required */);
     private static final int DATABASE_NOT_FOUND = 90146;
+    /** H2 error codes that mean the connection is gone (e.g. the process serving the file exited). */
+    private static final Set<Integer> CONNECTION_LOST = Set.of(
+            org.h2.api.ErrorCode.CONNECTION_BROKEN_1, org.h2.api.ErrorCode.DATABASE_IS_CLOSED,
+            org.h2.api.ErrorCode.DATABASE_CALLED_AT_SHUTDOWN);
 
     private static final String TRIAL_COLUMNS =
             "id, search_id, ordinal, generation, fingerprint, summary, status, val_loss, val_accuracy, params, train_seconds, error";
 
     private final String url;
-    private final Connection conn;
+    private Connection conn; // replaced when the process serving the file went away (see tx)
     private boolean closed;
 
     private ResultsStore(String url, Connection conn) {
@@ -828,16 +832,41 @@ public final class ResultsStore implements AutoCloseable {
         T run() throws SQLException;
     }
 
-    /** Runs {@code work} in one transaction on the admin connection. Callers hold the monitor. */
+    /**
+     * Runs {@code work} in one transaction on the admin connection. Callers hold the monitor.
+     *
+     * <p>With {@code AUTO_SERVER=TRUE} the first process to open the file serves it to the others.
+     * When that process exits (a dashboard or {@code strata results} opened the file before this
+     * search did), this connection breaks and its transaction is lost: it is then opened again
+     * (this process now serves the file) and the whole transaction runs once more.
+     */
     private <T> T tx(SqlWork<T> work) {
         checkOpen();
+        try {
+            return txOnce(work);
+        } catch (SQLException e) {
+            if (!CONNECTION_LOST.contains(e.getErrorCode())) {
+                throw new IllegalStateException("results database " + url + ": " + h2Message(e), e);
+            }
+            try {
+                closeQuietly(conn);
+                conn = DriverManager.getConnection(url, ADMIN_USER, ADMIN_PASSWORD);
+                conn.setAutoCommit(false);
+                return txOnce(work);
+            } catch (SQLException again) {
+                throw new IllegalStateException("results database " + url + ": " + h2Message(again), again);
+            }
+        }
+    }
+
+    private <T> T txOnce(SqlWork<T> work) throws SQLException {
         try {
             T result = work.run();
             conn.commit();
             return result;
         } catch (SQLException e) {
             rollbackQuietly();
-            throw new IllegalStateException("results database " + url + ": " + h2Message(e), e);
+            throw e;
         } catch (RuntimeException | Error e) {
             rollbackQuietly();
             throw e;
