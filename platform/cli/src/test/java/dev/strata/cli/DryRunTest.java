@@ -42,7 +42,7 @@ class DryRunTest {
         // The example of docs/search-spaces.md.
         String yaml = Files.readString(quickstart);
         Cli grid = dryRun(yaml.replace("lr: 3e-3", "lr: [1e-3, 3e-3, 1e-2]")
-                .replace("strategy: {name: regularized-evolution, population: 8, tournament: 3}", "strategy: {name: grid}"));
+                .replace("strategy: {name: guided-evolution, population: 8, tournament: 3}", "strategy: {name: grid}"));
         assertThat(grid.exitCode()).as(grid.toString()).isZero();
         assertThat(grid.out()).contains("space: 28,224 distinct candidates, 14 decisions; the grid trains the first 20\n");
     }

@@ -334,6 +334,24 @@ public final class ResultsStore implements AutoCloseable {
         });
     }
 
+    /**
+     * The latest finished search with exactly this space text and seed, if any: a search run again
+     * follows its recorded order of events, so with the cache it trains nothing, whatever the
+     * worker timing.
+     */
+    public synchronized Optional<Long> findTwinSearch(String spaceYaml, long seed) {
+        return tx(() -> {
+            try (PreparedStatement ps = conn.prepareStatement("SELECT id FROM search WHERE status = 'finished' AND seed = ?"
+                    + " AND CAST(space_yaml AS VARCHAR) = ? ORDER BY id DESC LIMIT 1")) {
+                ps.setLong(1, seed);
+                ps.setString(2, spaceYaml);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
     /** Sets a search back to running (a resumed search). */
     public synchronized void reopenSearch(long searchId) {
         update("UPDATE search SET status = 'running', finished_at = NULL WHERE id = ?", searchId);

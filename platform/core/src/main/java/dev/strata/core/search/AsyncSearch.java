@@ -123,6 +123,47 @@ final class AsyncSearch {
         drain();
     }
 
+    /**
+     * Runs the search again as an earlier identical search ran (same space text and seed): its
+     * recorded order of plans and results is followed, so the strategy proposes the same
+     * candidates whatever the workers' timing, and the cache answers them. Where the search
+     * departs from the record (a trial of the record failed and trains again differently, say),
+     * it goes on live from there.
+     */
+    void follow(List<JournalEntry> record) {
+        Deque<JournalEntry> toTell = new ArrayDeque<>(record.stream().filter(e -> e.toldOrder() != null)
+                .sorted(Comparator.comparing(JournalEntry::toldOrder)).toList());
+        Map<Long, Trials.Running> byRecordedId = new HashMap<>();
+        for (JournalEntry e : record) {
+            int before = e.toldBefore() == null ? 0 : e.toldBefore();
+            while (told < before && !toTell.isEmpty() && byRecordedId.containsKey(toTell.peekFirst().trialId())) {
+                Trials.Running r = byRecordedId.remove(toTell.removeFirst().trialId());
+                inFlight.remove(r.trialId());
+                tell(r, Trials.await(r), false);
+            }
+            if (told < before) break; // the record cannot be followed further
+            Plan p = next();
+            if (p == null) break;
+            Trials.Running r = trials.start(p.genes(), candidate(p), p.rung(), p.generation(), p.parentTrialId(), told);
+            planned(p, r);
+            inFlight.put(r.trialId(), r);
+            byRecordedId.put(e.trialId(), r);
+            if (!r.cached() || !r.key().equals(candidate(p).key()) || !e.fingerprint().trim().equals(candidate(p).architecture().fingerprint())) break;
+        }
+        while (!toTell.isEmpty() && byRecordedId.containsKey(toTell.peekFirst().trialId())) {
+            Trials.Running r = byRecordedId.remove(toTell.removeFirst().trialId());
+            inFlight.remove(r.trialId());
+            tell(r, Trials.await(r), false);
+        }
+        // Whatever is still out goes back to the normal loop.
+        for (Trials.Running r : byRecordedId.values()) {
+            inFlight.remove(r.trialId());
+            launched(r);
+        }
+        fill();
+        drain();
+    }
+
     private void tellRecorded(JournalEntry e, LongFunction<TrialResult> results) {
         Trials.Running r = inFlight.remove(e.trialId());
         if (r == null) throw new ResumeException("trial id " + e.trialId() + " was told before it was planned");

@@ -50,7 +50,9 @@ public final class SearchRunner {
         long searchId = store.createSearch(new NewSearch(space.name(), space.file().toString(), space.yaml(), space.seed(),
                 space.strategy().name(), keys.taskKey(), keys.recipeKey(), space.budgetTrials(), device));
         store.recordObjectives(searchId, space.objectives().objectivesText(), space.objectives().constraintsText());
-        return drive(space, searchId, listener, null);
+        List<ResultsStore.JournalEntry> twin = useCache
+                ? store.findTwinSearch(space.yaml(), space.seed()).map(store::journal).orElse(null) : null;
+        return drive(space, searchId, listener, null, twin);
     }
 
     /**
@@ -60,10 +62,15 @@ public final class SearchRunner {
      */
     public SearchOutcome resume(SearchSpace space, long searchId, SearchListener listener) {
         store.reopenSearch(searchId);
-        return drive(space, searchId, listener, store.journal(searchId));
+        return drive(space, searchId, listener, store.journal(searchId), null);
     }
 
-    private SearchOutcome drive(SearchSpace space, long searchId, SearchListener listener, List<ResultsStore.JournalEntry> journal) {
+    /**
+     * @param journal this search's own journal when resuming, else null
+     * @param twin the journal of an earlier identical search (same space text and seed) to follow, or null
+     */
+    private SearchOutcome drive(SearchSpace space, long searchId, SearchListener listener, List<ResultsStore.JournalEntry> journal,
+            List<ResultsStore.JournalEntry> twin) {
         long started = System.nanoTime();
         Genome genome = Genome.of(space);
         GenomeDomain domain = new GenomeDomain(genome);
@@ -72,8 +79,9 @@ public final class SearchRunner {
                 : Strategies.create(space.strategy(), domain, new SplittableRandom(space.seed()));
         AsyncSearch search = new AsyncSearch(space, strategy, domain, trials, parallelism);
         try {
-            if (journal == null) search.run();
-            else search.resume(journal, this::recordedResult);
+            if (journal != null) search.resume(journal, this::recordedResult);
+            else if (twin != null) search.follow(twin);
+            else search.run();
         } catch (RuntimeException | Error e) {
             store.finishSearch(searchId, "failed", trials.bestTrialId() < 0 ? null : trials.bestTrialId());
             throw e;
