@@ -3,6 +3,7 @@ package dev.strata.core.search;
 import dev.strata.core.genome.Genome;
 import dev.strata.core.results.NewSearch;
 import dev.strata.core.results.ResultsStore;
+import dev.strata.core.results.WeightStore;
 import dev.strata.core.space.SearchSpace;
 import java.time.Duration;
 
@@ -46,7 +47,8 @@ public final class SearchRunner {
         long searchId = store.createSearch(new NewSearch(space.name(), space.file().toString(), space.yaml(), space.seed(),
                 space.strategy().name(), keys.taskKey(), keys.recipeKey(), space.budgetTrials(), device));
         Genome genome = Genome.of(space);
-        Trials trials = new Trials(space, store, searchId, launcher, listener, device, useCache);
+        WeightStore weights = WeightStore.of(store); // each trial saves its weights beside the database
+        Trials trials = new Trials(space, store, searchId, r -> launcher.launch(weights.attach(searchId, r)), listener, device, useCache);
         try {
             if (space.strategy().isGrid()) {
                 new GridSearch(parallelism).run(trials, genome);
@@ -60,6 +62,7 @@ public final class SearchRunner {
         }
         Long best = trials.bestTrialId() < 0 ? null : trials.bestTrialId();
         store.finishSearch(searchId, "finished", best);
+        weights.prune(searchId, WeightStore.KEEP);
         return new SearchOutcome(searchId, trials.started(), trials.failed(), trials.bestTrialId(), trials.best(),
                 trials.proposed(), genome.size(), Duration.ofNanos(System.nanoTime() - started), trials.cacheHits());
     }
