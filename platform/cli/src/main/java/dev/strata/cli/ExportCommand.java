@@ -78,6 +78,9 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "Device for --retrain: cpu (default), gpu or gpu:N.")
     String device;
 
+    @Option(names = "--json", description = "Print the written files and the weights' source as JSON.")
+    boolean json;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -93,8 +96,12 @@ public final class ExportCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("trial " + trialId + " has no recorded recipe (recorded before schema version 2): it cannot be exported");
             }
             SearchRecord search = reader.requireSearch(t.searchId());
-            ObjectNode task = taskOf(search, trialId);
-            Path baseDir = baseDir(search, task);
+            // The space that trained it: a cached trial's own search may not have kept its file, its source's has.
+            SearchRecord trainedIn = t.cachedFromTrialId() == null ? search
+                    : reader.trial(t.cachedFromTrialId()).flatMap(x -> reader.search(x.searchId())).orElse(search);
+            SearchRecord spaceOf = hasTask(search) || !hasTask(trainedIn) ? search : trainedIn;
+            ObjectNode task = taskOf(spaceOf, trialId);
+            Path baseDir = baseDir(spaceOf, task);
             task.remove("base_dir");
             Optional<Path> weights = WeightStore.of(store).find(reader, t);
             if (weights.isEmpty() && !retrain) {
@@ -117,7 +124,7 @@ public final class ExportCommand implements Callable<Integer> {
                 Files.copy(weights.get(), weightsOut, StandardCopyOption.REPLACE_EXISTING);
                 weightsSource = weights.get().toString();
             } else {
-                TrialResult r = retrain(t, weightsOut, stdout);
+                TrialResult r = retrain(t, weightsOut, json ? spec.commandLine().getErr() : stdout);
                 if (!r.ok()) {
                     spec.commandLine().getErr().println("strata: retraining trial " + trialId + " failed: " + r.error());
                     return ExitCodes.FAILED;
@@ -126,7 +133,16 @@ public final class ExportCommand implements Callable<Integer> {
             }
             Files.writeString(out.resolve(PROVENANCE), JSON.writeValueAsString(provenance(t, search, task, store.metrics(t.id()), url,
                     weightsSource, sha256(weightsOut))) + "\n");
-            stdout.println("exported trial " + trialId + " to " + out + ": " + ARCHITECTURE + ", " + WEIGHTS + ", " + RECIPE + ", " + PROVENANCE);
+            if (json) {
+                ObjectNode o = JSON.createObjectNode();
+                o.put("trial_id", trialId);
+                o.put("folder", out.toAbsolutePath().toString());
+                for (String f : List.of(ARCHITECTURE, WEIGHTS, RECIPE, PROVENANCE)) o.put(f, out.resolve(f).toAbsolutePath().toString());
+                o.put("weights_source", weightsSource);
+                stdout.println(JSON.writeValueAsString(o));
+            } else {
+                stdout.println("exported trial " + trialId + " to " + out + ": " + ARCHITECTURE + ", " + WEIGHTS + ", " + RECIPE + ", " + PROVENANCE);
+            }
             stdout.flush();
             return ExitCodes.OK;
         }
@@ -167,6 +183,15 @@ public final class ExportCommand implements Callable<Integer> {
             throw new IllegalArgumentException("cannot recover the task of trial " + trialId + ": search " + search.id() + " kept no readable space file");
         }
         return (ObjectNode) task.deepCopy();
+    }
+
+    private static boolean hasTask(SearchRecord search) {
+        try {
+            taskOf(search, 0);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** The folder relative data files of the task were read from: the space file's (or its base_dir). */

@@ -92,13 +92,15 @@ public final class ShowCommand implements Callable<Integer> {
         Architecture a = t.architecture();
         out.add("model     d_model " + a.dModel() + ", " + a.depth() + (a.depth() == 1 ? " layer" : " layers")
                 + ", final norm " + a.finalNorm() + "  (fingerprint " + t.fingerprint().substring(0, 12) + ")");
-        TextTable layers = new TextTable(Math.max(16, (width - 12) / 4), "layer", "token_mixer", "channel_mixer", "norm", "residual");
+        List<String[]> layers = new ArrayList<>();
+        layers.add(new String[] {"layer", "token_mixer", "channel_mixer", "norm", "residual"});
         for (int i = 0; i < a.depth(); i++) {
             LayerSpec l = a.layers().get(i);
-            layers.row(i, l.tokenMixer(), l.channelMixer(), l.norm(), l.residual());
+            layers.add(new String[] {Integer.toString(i), l.tokenMixer().toString(), l.channelMixer().toString(), l.norm().toString(),
+                    l.residual().toString()});
         }
-        out.addAll(indent(layers));
-        out.add("recipe    " + recipe(t.recipeJson()));
+        Columns.fit(layers, width - 2).forEach(line -> out.add("  " + line));
+        out.addAll(Columns.wrap("recipe    ", recipeParts(t.recipeJson()), width));
         out.add("task      " + t.taskKey());
         out.add("seed      " + t.seed() + " (initialisation and batch order)");
         if (!metrics.isEmpty()) {
@@ -141,7 +143,7 @@ public final class ShowCommand implements Callable<Integer> {
                 Map.Entry<String, JsonNode> e = it.next();
                 parts.add(e.getKey() + " " + e.getValue().asText());
             }
-            out.add("plugins   " + String.join(", ", parts));
+            out.addAll(Columns.wrap("plugins   ", parts, width));
         }
         out.add("device    " + (t.device() == null ? "-" : t.device()) + "; started "
                 + (t.startedAt() == null ? "-" : WHEN.format(t.startedAt()))
@@ -149,16 +151,16 @@ public final class ShowCommand implements Callable<Integer> {
         return out;
     }
 
-    /** The recipe JSON as {@code steps 250, batch 32, ...}. */
-    static String recipe(String json) {
+    /** The recipe JSON as {@code steps 250}, {@code batch 32}, ... */
+    static List<String> recipeParts(String json) {
         JsonNode r = Format.tree(json);
-        if (!r.isObject()) return "- (not recorded: trial from before schema version 2)";
+        if (!r.isObject()) return List.of("- (not recorded: trial from before schema version 2)");
         List<String> parts = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = r.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             parts.add(e.getKey() + " " + e.getValue().asText());
         }
-        return String.join(", ", parts);
+        return parts;
     }
 
     private static List<String> indent(TextTable table) {

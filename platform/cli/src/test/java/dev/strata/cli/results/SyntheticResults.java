@@ -104,7 +104,8 @@ public final class SyntheticResults {
         for (int i = 1; i <= n; i++) {
             int generation = (i - 1) / population;
             Long parent = generation == 0 || finished.isEmpty() ? null : finished.get(rnd.nextInt(finished.size()))[0];
-            if (!finished.isEmpty() && generation > 0 && rnd.nextDouble() < 0.03) {
+            // Every search has at least one cached (trial population + 2) and one failed trial (trial 3).
+            if (!finished.isEmpty() && generation > 0 && (rnd.nextDouble() < 0.03 || i == population + 2)) {
                 long[] src = finished.get(rnd.nextInt(finished.size()));
                 Architecture a = archs.get((int) src[1]);
                 long id = store.recordCachedTrial(new NewTrial(searchId, i, generation, parent, a, TASK, RECIPE, 7 + i, "cpu", RECIPE_JSON, null), src[0]);
@@ -113,7 +114,7 @@ public final class SyntheticResults {
             }
             Architecture a = architecture(rnd);
             long id = store.startTrial(new NewTrial(searchId, i, generation, parent, a, TASK, RECIPE, 1000L * index + i, "cpu", RECIPE_JSON, null));
-            if (rnd.nextDouble() < 0.04) {
+            if (rnd.nextDouble() < 0.04 || i == 3) {
                 store.finishTrial(id, TrialResult.failed(id, "loss became NaN at step " + (1 + rnd.nextInt(250))));
                 continue;
             }
