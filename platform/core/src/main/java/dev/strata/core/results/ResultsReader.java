@@ -162,7 +162,7 @@ public final class ResultsReader {
         for (int i = 0; i < names.size(); i++) index.put(names.get(i), i);
         List<String> others = names.stream().filter(n -> !COPIED.contains(n)).toList();
         return store.withConnection(c -> {
-            Map<Long, double[]> out = new TreeMap<>();
+            TreeMap<Long, double[]> out = new TreeMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, " + String.join(", ", COPIED) + " FROM trial t WHERE " + finished(searchId))) {
                 if (searchId != null) ps.setLong(1, searchId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -180,11 +180,14 @@ public final class ResultsReader {
                 }
             }
             if (others.isEmpty() || out.isEmpty()) return out;
+            // The metric rows of the finished trials' id range, by primary key (trial_id, name): a join
+            // would look each trial's rows up one by one.
             String marks = String.join(",", java.util.Collections.nCopies(others.size(), "?"));
-            try (PreparedStatement ps = c.prepareStatement("SELECT m.trial_id, m.name, m.metric_value FROM trial t JOIN metric m ON m.trial_id = t.id"
-                    + " WHERE " + finished(searchId) + " AND m.name IN (" + marks + ")")) {
-                int i = 1;
-                if (searchId != null) ps.setLong(i++, searchId);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT m.trial_id, m.name, m.metric_value FROM metric m WHERE m.trial_id BETWEEN ? AND ? AND m.name IN (" + marks + ")")) {
+                ps.setLong(1, out.firstKey());
+                ps.setLong(2, out.lastKey());
+                int i = 3;
                 for (String n : others) ps.setString(i++, n);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
