@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         version = "strata 0.1.0",
         description = "Plugin-based neural-architecture search: compose models from component plugins, train them, evolve them, keep every result.",
-        subcommands = {PluginsCommand.class, SearchCommand.class, ResultsCommand.class, ServeCommand.class, BenchCommand.class})
+        subcommands = {PluginsCommand.class, SearchCommand.class, ResultsCommand.class, ExportCommand.class, TrainCommand.class, ServeCommand.class, BenchCommand.class})
 public final class StrataCli implements Runnable {
 
     @Spec

@@ -13,8 +13,9 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "results",
         mixinStandardHelpOptions = true,
-        description = "Read the results database: best trials, searches, or any read-only SQL.",
-        subcommands = {TopCommand.class, SearchesCommand.class, SqlCommand.class})
+        description = "Read the results database: best trials, one trial, comparisons, Pareto fronts, components, plots, export, SQL.",
+        subcommands = {TopCommand.class, SearchesCommand.class, ShowCommand.class, CompareCommand.class, ParetoCommand.class,
+                ComponentsCommand.class, PlotCommand.class, ExportTrialsCommand.class, SqlCommand.class})
 public final class ResultsCommand implements Callable<Integer> {
 
     @Spec

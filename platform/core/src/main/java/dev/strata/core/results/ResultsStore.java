@@ -608,17 +608,34 @@ public final class ResultsStore implements AutoCloseable {
     public synchronized List<TrialSummary> top(Long searchIdOrNull, int n) {
         if (n < 0) throw new IllegalArgumentException("n must not be negative, got " + n);
         return tx(() -> {
-            String where = searchIdOrNull == null
-                    ? "(status = 'ok' OR (status = 'cached' AND cached_from_trial_id IS NULL))"
-                    : "search_id = ? AND status IN ('ok', 'cached')";
-            try (PreparedStatement ps = conn.prepareStatement("SELECT " + TRIAL_COLUMNS + " FROM trial WHERE " + where
-                    + " AND val_loss IS NOT NULL ORDER BY val_loss, id LIMIT ?")) {
-                int i = 1;
-                if (searchIdOrNull != null) ps.setLong(i++, searchIdOrNull);
-                ps.setInt(i, n);
-                return trialSummaries(ps);
+            if (searchIdOrNull != null) return topOf(searchIdOrNull, n, "status IN ('ok', 'cached')");
+            // Across searches: the best n of each search by its (search_id, val_loss) index, merged. One
+            // query over all trials would read and sort every row (there is no index on val_loss alone).
+            List<Long> searchIds = new ArrayList<>();
+            try (PreparedStatement ps = conn.prepareStatement("SELECT id FROM search ORDER BY id"); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) searchIds.add(rs.getLong(1));
             }
+            List<TrialSummary> all = new ArrayList<>();
+            for (long id : searchIds) {
+                all.addAll(topOf(id, n, "(status = 'ok' OR (status = 'cached' AND cached_from_trial_id IS NULL))"));
+            }
+            all.sort(java.util.Comparator.comparingDouble(TrialSummary::valLoss).thenComparingLong(TrialSummary::id));
+            return List.copyOf(all.subList(0, Math.min(n, all.size())));
         });
+    }
+
+    /**
+     * The best {@code n} trials of one search that pass {@code statusFilter}, read in the order of
+     * the (search_id, val_loss) index so that H2 stops after {@code n} rows (it otherwise picks the
+     * (search_id, ordinal) index and sorts the whole search).
+     */
+    private List<TrialSummary> topOf(long searchId, int n, String statusFilter) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT " + TRIAL_COLUMNS + " FROM trial USE INDEX (trial_search_val_loss_ix)"
+                + " WHERE search_id = ? AND " + statusFilter + " AND val_loss IS NOT NULL ORDER BY search_id, val_loss, id LIMIT ?")) {
+            ps.setLong(1, searchId);
+            ps.setInt(2, n);
+            return trialSummaries(ps);
+        }
     }
 
     /** Every trial of a search, in ordinal order. */
@@ -848,6 +865,17 @@ public final class ResultsStore implements AutoCloseable {
     @FunctionalInterface
     private interface SqlWork<T> {
         T run() throws SQLException;
+    }
+
+    /** Reading work on the store's own connection, for the readers of this package ({@link ResultsReader}). */
+    @FunctionalInterface
+    interface ConnectionWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction on the admin connection (it must only read). */
+    synchronized <T> T withConnection(ConnectionWork<T> work) {
+        return tx(() -> work.run(conn));
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.strata.core.genome.Genome;
 import dev.strata.core.genome.GenomeDomain;
 import dev.strata.core.results.NewSearch;
 import dev.strata.core.results.ResultsStore;
+import dev.strata.core.results.WeightStore;
 import dev.strata.core.space.SearchSpace;
 import dev.strata.core.strategy.Strategies;
 import dev.strata.core.strategy.Strategy;
@@ -74,7 +75,8 @@ public final class SearchRunner {
         long started = System.nanoTime();
         Genome genome = Genome.of(space);
         GenomeDomain domain = new GenomeDomain(genome);
-        Trials trials = new Trials(space, store, searchId, launcher, listener, device, useCache);
+        WeightStore weights = WeightStore.of(store); // each trial saves its weights beside the database
+        Trials trials = new Trials(space, store, searchId, r -> launcher.launch(weights.attach(searchId, r)), listener, device, useCache);
         Strategy strategy = space.strategy().isGrid() ? new GridOrder(domain)
                 : Strategies.create(space.strategy(), domain, new SplittableRandom(space.seed()));
         AsyncSearch search = new AsyncSearch(space, strategy, domain, trials, parallelism);
@@ -88,6 +90,7 @@ public final class SearchRunner {
         }
         Long best = trials.bestTrialId() < 0 ? null : trials.bestTrialId();
         store.finishSearch(searchId, "finished", best);
+        weights.prune(searchId, WeightStore.KEEP);
         return new SearchOutcome(searchId, trials.started(), trials.failed(), trials.bestTrialId(), trials.best(),
                 trials.proposed(), genome.size(), Duration.ofNanos(System.nanoTime() - started), trials.cacheHits());
     }

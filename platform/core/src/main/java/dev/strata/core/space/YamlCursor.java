@@ -183,6 +183,18 @@ final class YamlCursor {
         throw error("'" + v + "' is not an integer");
     }
 
+    /** An integer scalar as an exact long: seeds use all 63 bits, which {@link #scalar()} would round through a double. */
+    long asExactLong() {
+        if (!(node instanceof ScalarNode s)) {
+            throw error("expected a single value, got " + describe());
+        }
+        try {
+            return Long.parseLong(s.getValue().strip().replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw error("'" + s.getValue() + "' is not an integer");
+        }
+    }
+
     double asDouble() {
         Object v = scalar();
         if (v instanceof Number n) return n.doubleValue();

@@ -10,5 +10,18 @@ import dev.strata.core.architecture.Architecture;
  * @param task the task and its data seed
  * @param recipe how to train
  * @param seed initialisation and batch-order seed
+ * @param weightsFile where the worker saves the trained parameters (DJL's parameter format), or
+ *     null to keep none; not part of what determines the result
  */
-public record TrialRequest(long trialId, Architecture architecture, TaskSpec task, Recipe recipe, long seed) {}
+public record TrialRequest(long trialId, Architecture architecture, TaskSpec task, Recipe recipe, long seed, String weightsFile) {
+
+    /** A request whose trained weights are not kept. */
+    public TrialRequest(long trialId, Architecture architecture, TaskSpec task, Recipe recipe, long seed) {
+        this(trialId, architecture, task, recipe, seed, null);
+    }
+
+    /** The same request, saving the trained weights to {@code file} (null: keep none). */
+    public TrialRequest withWeightsFile(String file) {
+        return new TrialRequest(trialId, architecture, task, recipe, seed, file);
+    }
+}

@@ -20,7 +20,12 @@ import dev.strata.api.TaskProvider;
 import dev.strata.core.model.CandidateModel;
 import dev.strata.core.model.ModelComposer;
 import dev.strata.core.plugins.ComponentRegistry;
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -262,6 +267,9 @@ public final class TrialTrainer {
             if (!Double.isFinite(val[0])) {
                 throw new TrialFailure("validation loss is " + val[0] + " after " + steps + " steps");
             }
+            if (request.weightsFile() != null) {
+                saveWeights(model, Path.of(request.weightsFile()));
+            }
 
             int tail = Math.max(1, steps / 10);
             double trainLoss = Arrays.stream(losses, steps - tail, steps).average().orElse(Double.NaN);
@@ -280,6 +288,29 @@ public final class TrialTrainer {
             metrics.put("baseline_loss", task.baselineLoss());
             return new TrialResult(request.trialId(), true, null, Collections.unmodifiableMap(metrics), List.copyOf(curve),
                     Collections.unmodifiableMap(versions));
+        }
+
+        /**
+         * Saves the trained parameters in DJL's format ({@code Block.saveParameters}), through a
+         * temporary file so that a reader never sees half a file. A failure to save is reported on
+         * stderr (the worker's log) and does not fail the trial: its results stand without weights.
+         */
+        private static void saveWeights(CandidateModel model, Path file) {
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            try {
+                if (file.getParent() != null) Files.createDirectories(file.getParent());
+                try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
+                    model.saveParameters(out);
+                }
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException e) {
+                System.err.println("strata: cannot save weights to " + file + ": " + describe(e));
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // nothing more to clean up
+                }
+            }
         }
 
         /** Scales all gradients so that their global L2 norm is at most {@code clip}. */

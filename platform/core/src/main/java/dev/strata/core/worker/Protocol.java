@@ -24,7 +24,8 @@ import java.util.Map;
  * <pre>
  * orchestrator -> worker   {"type":"trial","trialId":7,"architecture":"{...canonical json...}",
  *                           "task":{"id":"task.copy","params":{"vocab":16},"dataSeed":1,"baseDir":"/x"},
- *                           "recipe":{"steps":300,"batchSize":32,...},"seed":42}
+ *                           "recipe":{"steps":300,"batchSize":32,...},"seed":42,
+ *                           "weightsFile":"/db/weights/3/7.params"}          (weightsFile optional)
  * worker -> orchestrator   {"type":"ready","device":"cpu","threads":2,"pid":1234,"error":null}   (once, first)
  *                          {"type":"progress","trialId":7,"step":100,"loss":1.25}
  *                          {"type":"result","trialId":7,"ok":true,"error":null,"metrics":{...},
@@ -82,6 +83,7 @@ public final class Protocol {
         recipe.put("gradClip", p.gradClip());
         recipe.put("timeLimitSeconds", p.timeLimitSeconds());
         n.put("seed", r.seed());
+        if (r.weightsFile() != null) n.put("weightsFile", r.weightsFile());
         return write(n);
     }
 
@@ -178,7 +180,8 @@ public final class Protocol {
                 require(r, "gradClip").asDouble(),
                 require(r, "timeLimitSeconds").asInt());
         Architecture architecture = Architecture.fromJson(require(n, "architecture").asText());
-        return new TrialRequest(require(n, "trialId").asLong(), architecture, task, recipe, require(n, "seed").asLong());
+        return new TrialRequest(require(n, "trialId").asLong(), architecture, task, recipe, require(n, "seed").asLong(),
+                text(n, "weightsFile"));
     }
 
     private static TrialResult decodeResult(JsonNode n) {
