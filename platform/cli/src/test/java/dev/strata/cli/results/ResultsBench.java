@@ -48,7 +48,7 @@ public final class ResultsBench {
         String search = "1";
         String best = firstColumn(run("results", "top", "-n", "2", "--search", search, "--db", db));
         String[] top2 = best.split("\n");
-        Path tmp = Files.createTempDirectory("strata-bench");
+        Path tmp = Files.createTempDirectory("strata-results-bench");
         List<String[]> commands = List.of(
                 new String[] {"results", "top", "--db", db},
                 new String[] {"results", "top", "--search", search, "--db", db},
@@ -68,6 +68,9 @@ public final class ResultsBench {
             Arrays.sort(rest);
             String shown = String.join(" ", c).replace(db, "DB").replace(tmp.toString(), "TMP");
             System.out.printf(Locale.ROOT, "%-100s %10.0f %12.0f%n", shown, first, rest[runs / 2]);
+        }
+        try (var files = Files.walk(tmp)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
         }
     }
 
