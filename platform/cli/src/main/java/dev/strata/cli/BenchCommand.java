@@ -1,5 +1,7 @@
 package dev.strata.cli;
 
+import dev.strata.cli.bench.MemoryBenchCommand;
+import dev.strata.cli.bench.TrainingBenchCommand;
 import dev.strata.core.replay.StrategyBench;
 import dev.strata.core.space.TabularSpace;
 import dev.strata.core.space.TabularSpaceLoader;
@@ -15,7 +17,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code strata bench ...}: benchmarks. */
-@Command(name = "bench", description = "Benchmarks.", subcommands = BenchCommand.Strategies.class)
+@Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Strategies.class, TrainingBenchCommand.class, MemoryBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec

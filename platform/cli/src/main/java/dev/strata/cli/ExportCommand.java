@@ -85,7 +85,7 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
         String url = ResultsStore.urlFor(db != null ? db : StrataPaths.defaultDatabase());
-        try (ResultsStore store = ResultsStore.openExisting(url)) {
+        try (ResultsStore store = ResultsStore.openForReading(url)) {
             ResultsReader reader = new ResultsReader(store);
             TrialRecord t = reader.requireTrial(trialId);
             if (!t.finished()) {

@@ -23,6 +23,6 @@ public final class DbOption {
      * @throws dev.strata.core.results.NoResultsDatabaseException when there is none
      */
     ResultsStore openForReading() {
-        return ResultsStore.openExisting(url());
+        return ResultsStore.openForReading(url());
     }
 }

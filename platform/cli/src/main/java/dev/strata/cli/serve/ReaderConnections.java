@@ -43,7 +43,8 @@ final class ReaderConnections implements AutoCloseable {
      * @param maxIdle connections kept open between requests (one per server thread is enough)
      */
     ReaderConnections(String jdbcUrl, int maxIdle) {
-        this.url = jdbcUrl.toUpperCase(Locale.ROOT).contains(";IFEXISTS=") ? jdbcUrl : jdbcUrl + ";IFEXISTS=TRUE";
+        String reader = ResultsStore.readerUrl(jdbcUrl);
+        this.url = reader.toUpperCase(Locale.ROOT).contains(";IFEXISTS=") ? reader : reader + ";IFEXISTS=TRUE";
         this.idle = new ArrayBlockingQueue<>(maxIdle);
     }
 

@@ -61,7 +61,7 @@ public final class ServeCommand implements Callable<Integer> {
         String url = ResultsStore.urlFor(db != null && !db.isBlank() ? db : StrataPaths.defaultDatabase());
         // Fails with one line (exit 2) when there is no database; brings an older schema up to date
         // and (re)creates the read-only user that the dashboard then reads as.
-        try (ResultsStore ignored = ResultsStore.openExisting(url)) {
+        try (ResultsStore ignored = ResultsStore.openForReading(url)) {
             // only checked
         }
         if (!address.isLoopbackAddress()) {

@@ -11,8 +11,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import dev.strata.api.Batch;
 import dev.strata.api.Params;
 import dev.strata.api.Task;
@@ -47,11 +45,10 @@ import java.util.TreeMap;
  * step, so memory stays flat over any number of steps. The step scope also works around a DJL
  * use-after-free on CPU (see {@link StepScope}).
  *
- * <p>Optimisation: AdamW (DJL's fused libtorch update) with the recipe's warmup + cosine schedule;
- * decoupled weight decay on matrices only (parameters with two or more axes: linear weights and
- * embeddings), none on biases and norm gains, as in GPT-2/nanoGPT; gradient clipping by global L2
- * norm when {@code recipe.gradClip() > 0} (DJL's own {@code optClipGrad} clips each value one-sidedly,
- * which is not what the recipe means).
+ * <p>Optimisation: {@link FlatAdamW}, PyTorch's AdamW over all parameters at once, with the recipe's
+ * warmup + cosine schedule; decoupled weight decay on matrices only (parameters with two or more
+ * axes: linear weights and embeddings), none on biases and norm gains, as in GPT-2/nanoGPT; gradient
+ * clipping by global L2 norm when {@code recipe.gradClip() > 0}.
  *
  * <p>Loss: mean cross-entropy over the scored positions (weighted by the batch weights, normalised
  * by their sum), plus any auxiliary losses the layers add.
@@ -104,14 +101,6 @@ public final class TrialTrainer {
     /** Folds a 64-bit seed into the int DJL takes. */
     static int engineSeed(long seed) {
         return (int) (seed ^ (seed >>> 32));
-    }
-
-    /** Linear warmup + cosine from the recipe; DJL counts updates from 1. */
-    private record RecipeTracker(Recipe recipe) implements Tracker {
-        @Override
-        public float getNewValue(int numUpdate) {
-            return (float) recipe.learningRateAt(Math.max(0, numUpdate - 1));
-        }
     }
 
     /** A failed trial that is not an exception. */
@@ -170,17 +159,7 @@ public final class TrialTrainer {
             long parameterCount = model.parameterCount();
             ParameterStore store = new ParameterStore(root, false);
 
-            Tracker schedule = new RecipeTracker(recipe);
-            Optimizer decayed = Optimizer.adamW().optLearningRateTracker(schedule).optWeightDecays((float) recipe.weightDecay()).build();
-            Optimizer plain = Optimizer.adamW().optLearningRateTracker(schedule).optWeightDecays(0f).build();
-            int n = parameters.size();
-            Parameter[] params = parameters.toArray(new Parameter[0]);
-            Optimizer[] optimizers = new Optimizer[n];
-            String[] paramIds = new String[n];
-            for (int i = 0; i < n; i++) {
-                optimizers[i] = params[i].getArray().getShape().dimension() >= 2 ? decayed : plain;
-                paramIds[i] = params[i].getId();
-            }
+            FlatAdamW optimizer = new FlatAdamW(parameters.toArray(new Parameter[0]), (float) recipe.weightDecay(), root);
             float clip = (float) recipe.gradClip();
 
             // Batch order: a seeded start in the task's deterministic stream of training batches.
@@ -228,16 +207,10 @@ public final class TrialTrainer {
                     if (!Float.isFinite(loss)) {
                         throw new TrialFailure("loss became " + (Float.isNaN(loss) ? "NaN" : "infinite") + " at step " + step);
                     }
-                    if (clip > 0) {
-                        clipGradients(params, clip, step);
-                    }
                     model.layerState().clearForward();
-                }
-                // Outside the scope: AdamW creates its moment arrays on the first update, and they must live on.
-                for (int i = 0; i < n; i++) {
-                    NDArray weight = params[i].getArray();
-                    try (NDArray grad = weight.getGradient()) {
-                        optimizers[i].update(paramIds[i], weight, grad);
+                    float norm = optimizer.step((float) recipe.learningRateAt(step - 1), clip);
+                    if (!Float.isFinite(norm)) {
+                        throw new TrialFailure("gradient norm became " + (Float.isNaN(norm) ? "NaN" : "infinite") + " at step " + step);
                     }
                 }
                 stepSeconds[step - 1] = (System.nanoTime() - t0) / 1e9;
@@ -309,26 +282,6 @@ public final class TrialTrainer {
                     Files.deleteIfExists(tmp);
                 } catch (IOException ignored) {
                     // nothing more to clean up
-                }
-            }
-        }
-
-        /** Scales all gradients so that their global L2 norm is at most {@code clip}. */
-        private static void clipGradients(Parameter[] params, float clip, int step) {
-            NDList norms = new NDList(params.length);
-            NDArray[] grads = new NDArray[params.length];
-            for (int i = 0; i < params.length; i++) {
-                grads[i] = params[i].getArray().getGradient();
-                norms.add(grads[i].norm());
-            }
-            float norm = NDArrays.stack(norms).norm().getFloat();
-            if (!Float.isFinite(norm)) {
-                throw new TrialFailure("gradient norm became " + (Float.isNaN(norm) ? "NaN" : "infinite") + " at step " + step);
-            }
-            if (norm > clip) {
-                float factor = clip / (norm + 1e-6f);
-                for (NDArray g : grads) {
-                    g.muli(factor);
                 }
             }
         }
