@@ -607,6 +607,25 @@ public final class ResultsStore implements AutoCloseable {
     }
 
     /**
+     * Up to {@code limit} trials that finished ok with this fingerprint, task and recipe, in any
+     * search, most recent first: the candidates of the cross-search cache when not every finished
+     * trial may answer (early stopping).
+     */
+    public synchronized List<TrialSummary> findFinishedCandidates(String fingerprint, String taskKey, String recipeKey, int limit) {
+        return tx(() -> {
+            try (PreparedStatement ps = conn.prepareStatement("SELECT " + TRIAL_COLUMNS + """
+                     FROM trial WHERE fingerprint = ? AND task_key = ? AND recipe_key = ? AND status = 'ok'
+                    ORDER BY finished_at DESC, id DESC LIMIT ?""")) {
+                ps.setString(1, fingerprint);
+                ps.setString(2, taskKey);
+                ps.setString(3, recipeKey);
+                ps.setInt(4, limit);
+                return trialSummaries(ps);
+            }
+        });
+    }
+
+    /**
      * The {@code n} trials with the lowest validation loss. Within one search these are its ok and
      * cached trials; across all searches ({@code searchIdOrNull == null}) cached trials are left
      * out when the trial they copy is still there, so each trained result appears once.
