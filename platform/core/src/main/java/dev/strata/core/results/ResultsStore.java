@@ -594,16 +594,7 @@ public final class ResultsStore implements AutoCloseable {
      * the cross-search cache lookup.
      */
     public synchronized Optional<TrialSummary> findFinished(String fingerprint, String taskKey, String recipeKey) {
-        return tx(() -> {
-            try (PreparedStatement ps = conn.prepareStatement("SELECT " + TRIAL_COLUMNS + """
-                     FROM trial WHERE fingerprint = ? AND task_key = ? AND recipe_key = ? AND status = 'ok'
-                    ORDER BY finished_at DESC, id DESC LIMIT 1""")) {
-                ps.setString(1, fingerprint);
-                ps.setString(2, taskKey);
-                ps.setString(3, recipeKey);
-                return trialSummaries(ps).stream().findFirst();
-            }
-        });
+        return findFinishedCandidates(fingerprint, taskKey, recipeKey, 1).stream().findFirst();
     }
 
     /**
