@@ -13,6 +13,7 @@ import dev.strata.core.results.SearchRecord;
 import dev.strata.core.results.TrialRecord;
 import dev.strata.core.results.WeightStore;
 import dev.strata.core.space.ArchitectureFile;
+import dev.strata.core.training.MedianStopping;
 import dev.strata.core.training.TrialRequest;
 import dev.strata.core.training.TrialResult;
 import java.io.IOException;
@@ -124,7 +125,8 @@ public final class ExportCommand implements Callable<Integer> {
                 Files.copy(weights.get(), weightsOut, StandardCopyOption.REPLACE_EXISTING);
                 weightsSource = weights.get().toString();
             } else {
-                TrialResult r = retrain(t, weightsOut, json ? spec.commandLine().getErr() : stdout);
+                TrialResult r = retrain(t, store.metrics(t.id()).get(MedianStopping.STOPPED_AT_STEP), weightsOut,
+                        json ? spec.commandLine().getErr() : stdout);
                 if (!r.ok()) {
                     spec.commandLine().getErr().println("strata: retraining trial " + trialId + " failed: " + r.error());
                     return ExitCodes.FAILED;
@@ -148,15 +150,23 @@ public final class ExportCommand implements Callable<Integer> {
         }
     }
 
-    /** Trains the trial again in a worker with its recorded recipe and seed, saving the weights to {@code file}. */
-    private TrialResult retrain(TrialRecord t, Path file, PrintWriter stdout) {
+    /**
+     * Trains the trial again in a worker with its recorded recipe and seed, saving the weights to
+     * {@code file}. A trial that its search stopped early ({@code stoppedAt}, else null) stops at
+     * the same step again: a threshold no loss can meet there.
+     */
+    private TrialResult retrain(TrialRecord t, Double stoppedAt, Path file, PrintWriter stdout) {
         Path pluginDir = plugins != null ? plugins : StrataPaths.defaultPlugins();
         try (PluginHost host = PluginHost.load(pluginDir)) {
             ArchitectureFile arch = ArchitectureFile.load(out.resolve(ARCHITECTURE), host.registry());
             stdout.printf(Locale.ROOT, "weights of trial %d were not kept: retraining it (%d steps, seed %d)...%n", t.id(), arch.recipe().steps(), arch.seed());
             stdout.flush();
-            TrialResult r = OneTrial.train(host.folder(), device,
-                    new TrialRequest(t.id(), arch.architecture(), arch.task(), arch.recipe(), arch.seed(), file.toAbsolutePath().toString()));
+            TrialRequest request = new TrialRequest(t.id(), arch.architecture(), arch.task(), arch.recipe(), arch.seed(), file.toAbsolutePath().toString());
+            if (stoppedAt != null && Double.isFinite(stoppedAt)) {
+                request = request.withStopThresholds(Map.of((int) Math.round(stoppedAt), -Double.MAX_VALUE));
+                stdout.printf(Locale.ROOT, "(its search stopped it early, at step %d: so does the retraining)%n", Math.round(stoppedAt));
+            }
+            TrialResult r = OneTrial.train(host.folder(), device, request);
             if (r.ok()) {
                 stdout.printf(Locale.ROOT, "retrained: val_loss %.6f (recorded %.6f, difference %+.2e)%n", r.metric("val_loss"), t.valLoss(),
                         r.metric("val_loss") - t.valLoss());

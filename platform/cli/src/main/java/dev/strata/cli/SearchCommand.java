@@ -187,6 +187,12 @@ public final class SearchCommand implements Callable<Integer> {
             out.printf("fidelity: %d rungs (eta %d), steps %s; %d trials beyond the %d candidates were promotions%n", space.fidelity().rungs(),
                     space.fidelity().eta(), rungSteps(space), o.trained() - Math.min(o.trained(), space.budgetTrials()), space.budgetTrials());
         }
+        if (o.earlyStop()) {
+            out.printf(Locale.ROOT, "early stopping (median rule on val_loss): %d of the trials trained stopped early, %,d of %,d steps saved (%.0f%%)%n",
+                    o.stoppedEarly(), o.stepsSaved(), o.stepsPlanned(), o.stepsPlanned() == 0 ? 0.0 : 100.0 * o.stepsSaved() / o.stepsPlanned());
+        } else if (space.fidelity().earlyStop()) {
+            out.println("early stopping: off, because val_loss is not a minimised objective of this search");
+        }
         if (space.objectives().multi()) {
             out.printf("objectives %s%s: see the Pareto front with 'bin/strata results pareto --search %d'%n", space.objectives().objectivesText(),
                     space.objectives().constraintsText() == null ? "" : ", constraints " + space.objectives().constraintsText(), o.searchId());

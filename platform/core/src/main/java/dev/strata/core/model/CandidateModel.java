@@ -119,6 +119,14 @@ public final class CandidateModel extends AbstractBlock {
         return n;
     }
 
+    /**
+     * Scalars in the token and position embedding tables (looked up, not multiplied: left out of
+     * the FLOPs estimate); the model must be initialised.
+     */
+    public long embeddingParameterCount() {
+        return tokenEmbedding.getArray().getShape().size() + positionEmbedding.getArray().getShape().size();
+    }
+
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray ids = inputs.head();

@@ -626,14 +626,24 @@ public final class ResultsStore implements AutoCloseable {
      * the cross-search cache lookup.
      */
     public synchronized Optional<TrialSummary> findFinished(String fingerprint, String taskKey, String recipeKey) {
+        return findFinishedCandidates(fingerprint, taskKey, recipeKey, 1).stream().findFirst();
+    }
+
+    /**
+     * Up to {@code limit} trials that finished ok with this fingerprint, task and recipe, in any
+     * search, most recent first: the candidates of the cross-search cache when not every finished
+     * trial may answer (early stopping).
+     */
+    public synchronized List<TrialSummary> findFinishedCandidates(String fingerprint, String taskKey, String recipeKey, int limit) {
         return tx(() -> {
             try (PreparedStatement ps = conn.prepareStatement("SELECT " + TRIAL_COLUMNS + """
                      FROM trial WHERE fingerprint = ? AND task_key = ? AND recipe_key = ? AND status = 'ok'
-                    ORDER BY finished_at DESC, id DESC LIMIT 1""")) {
+                    ORDER BY finished_at DESC, id DESC LIMIT ?""")) {
                 ps.setString(1, fingerprint);
                 ps.setString(2, taskKey);
                 ps.setString(3, recipeKey);
-                return trialSummaries(ps).stream().findFirst();
+                ps.setInt(4, limit);
+                return trialSummaries(ps);
             }
         });
     }

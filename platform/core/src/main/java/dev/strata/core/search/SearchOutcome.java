@@ -19,10 +19,14 @@ import java.util.List;
  * @param wall wall-clock time of the search
  * @param cacheHits trials answered from an earlier search's results instead of trained (counted in
  *     {@code trained}, which counts the candidates the search evaluated)
+ * @param earlyStop whether the search stopped hopeless trials early (the median stopping rule)
+ * @param stoppedEarly trials it trained that stopped early
+ * @param stepsSaved optimizer steps early stopping saved (recipe steps minus steps trained, over those trials)
+ * @param stepsPlanned recipe steps of all the trials it trained successfully, stopped or not
  */
 public record SearchOutcome(
         long searchId, int trained, int failed, long bestTrialId, double bestValLoss, List<Candidate> candidates,
-        BigInteger spaceSize, Duration wall, int cacheHits) {
+        BigInteger spaceSize, Duration wall, int cacheHits, boolean earlyStop, int stoppedEarly, long stepsSaved, long stepsPlanned) {
 
     public SearchOutcome {
         candidates = List.copyOf(candidates);

@@ -92,7 +92,8 @@ public final class SearchRunner {
         store.finishSearch(searchId, "finished", best);
         weights.prune(searchId, WeightStore.KEEP);
         return new SearchOutcome(searchId, trials.started(), trials.failed(), trials.bestTrialId(), trials.best(),
-                trials.proposed(), genome.size(), Duration.ofNanos(System.nanoTime() - started), trials.cacheHits());
+                trials.proposed(), genome.size(), Duration.ofNanos(System.nanoTime() - started), trials.cacheHits(),
+                trials.earlyStop(), trials.stoppedEarly(), trials.stepsSaved(), trials.stepsPlanned());
     }
 
     /** A finished trial's result as recorded (for a cached trial, the copied metrics). */

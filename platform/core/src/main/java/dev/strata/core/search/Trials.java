@@ -9,14 +9,18 @@ import dev.strata.core.space.Objectives;
 import dev.strata.core.space.RecipeSpace;
 import dev.strata.core.space.SearchSpace;
 import dev.strata.core.strategy.Score;
+import dev.strata.core.training.CurvePoint;
+import dev.strata.core.training.MedianStopping;
 import dev.strata.core.training.Recipe;
 import dev.strata.core.training.TrialRequest;
 import dev.strata.core.training.TrialResult;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -25,6 +29,13 @@ import java.util.concurrent.CompletableFuture;
  * records results, scores them against the search's objectives and constraints, and keeps the
  * best trial: the lowest validation loss among the trials of the highest rung reached that meet
  * every constraint.
+ *
+ * <p>Early stopping ({@code fidelity.early_stop}, with {@code val_loss} minimised among the
+ * objectives): when a trial starts, the median stopping rule's thresholds are computed from the
+ * validation curves of this search's trials of the same rung and recipe (the task is the search's)
+ * that were told before it was planned, and sent with the request. Only the told order decides
+ * which results count, so a resumed search (and a search that follows its twin) gives every trial
+ * the thresholds it had the first time.
  *
  * <p>Every method must be called from the one thread that drives the search: all database writes
  * happen there.
@@ -50,6 +61,11 @@ final class Trials {
     private final String device;
     private final boolean useCache;
     private final Objectives objectives;
+    private final boolean earlyStop;
+    /** Early stopping: validation curves of the trials told so far, by rung and recipe key. */
+    private final Map<String, List<List<CurvePoint>>> toldCurves = new HashMap<>();
+    /** Early stopping: the thresholds each trial was planned with (kept for a resumed trial's relaunch). */
+    private final Map<Long, SortedMap<Integer, Double>> thresholds = new HashMap<>();
 
     private final List<Candidate> proposed = new ArrayList<>();
     private final Map<Long, Candidate> candidates = new HashMap<>();
@@ -60,6 +76,9 @@ final class Trials {
     private int bestRung = -1;
     private double best = Double.POSITIVE_INFINITY;
     private long bestTrialId = -1;
+    private int stoppedEarly;
+    private long stepsSaved;
+    private long stepsPlanned;
 
     Trials(SearchSpace space, ResultsStore store, long searchId, TrialLauncher launcher, SearchListener listener, String device,
             boolean useCache) {
@@ -72,6 +91,17 @@ final class Trials {
         this.device = device;
         this.useCache = useCache;
         this.objectives = space.objectives();
+        this.earlyStop = earlyStopping(space);
+    }
+
+    /**
+     * Whether the search stops hopeless trials early: {@code fidelity.early_stop} and validation
+     * loss (minimised) among the objectives. With other objectives only, it is off: the rule judges
+     * validation loss alone.
+     */
+    static boolean earlyStopping(SearchSpace space) {
+        return space.fidelity().earlyStop()
+                && space.objectives().objectives().stream().anyMatch(o -> o.metric().equals("val_loss") && !o.maximize());
     }
 
     /**
@@ -89,7 +119,8 @@ final class Trials {
         String recipeKey = keys.recipeKey(c.recipe());
         NewTrial trial = new NewTrial(searchId, started, generation, parentTrialId, arch,
                 keys.taskKey(), recipeKey, seed, device, keys.recipeJson(c.recipe()), summary(c, rung));
-        Optional<TrialSummary> earlier = useCache ? store.findFinished(arch.fingerprint(), keys.taskKey(), recipeKey) : Optional.empty();
+        SortedMap<Integer, Double> stops = stopThresholds(rung, recipeKey);
+        Optional<TrialSummary> earlier = useCache ? reusable(arch.fingerprint(), recipeKey, c.recipe().steps(), stops) : Optional.empty();
         if (earlier.isPresent()) {
             TrialSummary source = earlier.get();
             long trialId = store.recordCachedTrial(trial, source.id());
@@ -97,12 +128,13 @@ final class Trials {
             candidates.put(trialId, c);
             cacheHits++;
             listener.trialStarted(started, trialId, arch);
-            TrialResult copy = new TrialResult(trialId, true, null, store.metrics(source.id()), List.of(), Map.of());
+            TrialResult copy = new TrialResult(trialId, true, null, store.metrics(source.id()), store.curve(source.id()), Map.of());
             return new Running(genes, c.key(), rung, trialId, CompletableFuture.completedFuture(copy), true);
         }
         long trialId = store.startTrial(trial);
         store.recordSchedule(trialId, rung, toldBefore);
         candidates.put(trialId, c);
+        thresholds.put(trialId, stops);
         listener.trialStarted(started, trialId, arch);
         return new Running(genes, c.key(), rung, trialId, launch(trialId, c), false);
     }
@@ -112,6 +144,7 @@ final class Trials {
         started++;
         proposed.add(c);
         candidates.put(trialId, c);
+        thresholds.put(trialId, stopThresholds(rung, keys.recipeKey(c.recipe())));
         if (cached) cacheHits++;
         return new Running(genes, c.key(), rung, trialId, result == null ? null : CompletableFuture.completedFuture(result), cached);
     }
@@ -124,9 +157,38 @@ final class Trials {
         return new Running(r.genes(), r.key(), r.rung(), r.trialId(), launch(r.trialId(), c), false);
     }
 
+    /**
+     * The cross-search cache: an earlier finished trial with this fingerprint, task and recipe that
+     * answers this one exactly, i.e. one whose result training would reproduce. Training is
+     * deterministic, so this is a question about early stopping only. A trial stopped early is a
+     * consequence of the thresholds of its own search (its peers so far), so it is reused only
+     * where replaying its recorded validation curve against this trial's thresholds stops it at the
+     * same step; a full trial is reused only where that replay does not stop it. So a stopped result
+     * never answers a trial that would train fully (a search without early stopping always trains
+     * fully), a full result never answers a trial that would have stopped, and a search run again
+     * with the same space and seed still trains nothing. (The alternative, a different cache key for
+     * early-stopping searches, would let a trial stopped by one search's peers answer another's.)
+     */
+    private Optional<TrialSummary> reusable(String fingerprint, String recipeKey, int steps, Map<Integer, Double> stops) {
+        for (TrialSummary s : store.findFinishedCandidates(fingerprint, keys.taskKey(), recipeKey, 10)) {
+            Double at = store.metrics(s.id()).get(MedianStopping.STOPPED_AT_STEP);
+            int stoppedAt = at == null || !Double.isFinite(at) ? -1 : (int) Math.round(at);
+            if (stoppedAt < 0 && stops.isEmpty()) return Optional.of(s);
+            if (MedianStopping.replay(store.curve(s.id()), stops, steps) == stoppedAt) return Optional.of(s);
+        }
+        return Optional.empty();
+    }
+
+    /** Early-stopping thresholds for a trial planned now: from the trials told so far of its rung and recipe. */
+    private SortedMap<Integer, Double> stopThresholds(int rung, String recipeKey) {
+        if (!earlyStop) return Collections.emptySortedMap();
+        return MedianStopping.thresholds(toldCurves.getOrDefault(rung + " " + recipeKey, List.of()));
+    }
+
     private CompletableFuture<TrialResult> launch(long trialId, Candidate c) {
         try {
-            return launcher.launch(new TrialRequest(trialId, c.architecture(), keys.task(), c.recipe(), keys.trialSeed(c.architecture().fingerprint())));
+            return launcher.launch(new TrialRequest(trialId, c.architecture(), keys.task(), c.recipe(), keys.trialSeed(c.architecture().fingerprint()))
+                    .withStopThresholds(thresholds.get(trialId)));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -153,6 +215,22 @@ final class Trials {
         }
         Score score = score(result);
         if (score.isInfeasible()) failed++;
+        if (result.ok()) {
+            Candidate c = candidates.get(r.trialId());
+            if (earlyStop && result.curve() != null) {
+                List<CurvePoint> val = result.curve().stream().filter(p -> p.split().equals("val")).toList();
+                toldCurves.computeIfAbsent(r.rung() + " " + keys.recipeKey(c.recipe()), k -> new ArrayList<>()).add(val);
+            }
+            if (!r.cached()) {
+                int steps = c.recipe().steps();
+                stepsPlanned += steps;
+                double at = result.metric(MedianStopping.STOPPED_AT_STEP);
+                if (Double.isFinite(at) && at < steps) {
+                    stoppedEarly++;
+                    stepsSaved += steps - Math.round(at);
+                }
+            }
+        }
         double loss = result.ok() ? result.metric("val_loss") : Double.NaN;
         boolean eligible = Double.isFinite(loss) && score.meetsConstraints();
         if (eligible && (r.rung() > bestRung || (r.rung() == bestRung && loss < best))) {
@@ -194,6 +272,26 @@ final class Trials {
 
     int failed() {
         return failed;
+    }
+
+    /** Trials this search trained (not answered from the cache) that early stopping stopped. */
+    int stoppedEarly() {
+        return stoppedEarly;
+    }
+
+    /** Optimizer steps early stopping saved: the recipe's steps minus the steps trained, over the stopped trials. */
+    long stepsSaved() {
+        return stepsSaved;
+    }
+
+    /** The recipe steps of every trial this search trained successfully (stopped or not). */
+    long stepsPlanned() {
+        return stepsPlanned;
+    }
+
+    /** Whether this search stops hopeless trials early. */
+    boolean earlyStop() {
+        return earlyStop;
     }
 
     /** Trials answered from an earlier search's results instead of trained. */

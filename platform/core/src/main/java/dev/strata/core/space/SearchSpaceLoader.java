@@ -306,12 +306,17 @@ public final class SearchSpaceLoader {
         return new Objectives(objectives, constraints);
     }
 
-    /** {@code fidelity: {rungs: 3, eta: 3, early_stop: true}}; absent: every trial trains the full recipe. */
+    /**
+     * {@code fidelity: {rungs: 3, eta: 3, early_stop: true}}; absent: every trial trains the full
+     * recipe. {@code rungs} defaults to 3, except that {@code fidelity: {early_stop: true}} alone is
+     * early stopping without successive halving (one rung).
+     */
     private static Fidelity readFidelity(YamlCursor node) {
         if (node == null) return Fidelity.FULL;
         Map<String, YamlCursor> e = node.entriesOnly(FIDELITY_KEYS);
+        int defaultRungs = e.keySet().equals(java.util.Set.of("early_stop")) ? 1 : 3;
         try {
-            return new Fidelity(intOr(e, "rungs", 3), intOr(e, "eta", 3), e.containsKey("early_stop") && e.get("early_stop").asBoolean());
+            return new Fidelity(intOr(e, "rungs", defaultRungs), intOr(e, "eta", 3), e.containsKey("early_stop") && e.get("early_stop").asBoolean());
         } catch (IllegalArgumentException ex) {
             throw node.error(ex.getMessage());
         }

@@ -9,8 +9,9 @@ import java.util.Map;
  * @param trialId the request's trial id
  * @param ok true when training finished; false with {@code error} set otherwise
  * @param error one-line reason of a failure (exception, NaN loss, time limit, worker crash)
- * @param metrics named numbers: val_loss, val_accuracy, train_loss, params, tokens_per_second,
- *     train_seconds, step_seconds, baseline_loss
+ * @param metrics named numbers: val_loss, val_accuracy, train_loss, params, flops_per_token,
+ *     tokens_per_second, peak_memory_mb, train_seconds, step_seconds, baseline_loss, and
+ *     stopped_at_step for a trial stopped early
  * @param curve training and validation curve
  * @param componentVersions component id -> "pluginId@pluginVersion/componentVersion" of every
  *     component the trial used

@@ -58,10 +58,14 @@ import java.util.TreeMap;
  */
 public final class TrialTrainer {
 
-    /** Names of the metrics of a successful trial, in this order. */
+    /**
+     * Names of the metrics of a successful trial, in this order; a trial stopped early (see
+     * {@link MedianStopping}) adds {@code stopped_at_step}, and its other metrics are those of the
+     * steps it trained and of its last evaluation.
+     */
     public static final List<String> METRICS = List.of(
-            "val_loss", "val_accuracy", "train_loss", "params", "tokens_per_second", "train_seconds", "step_seconds",
-            "baseline_loss");
+            "val_loss", "val_accuracy", "train_loss", "params", "flops_per_token", "tokens_per_second", "peak_memory_mb",
+            "train_seconds", "step_seconds", "baseline_loss");
 
     /** Steps left out of the tokens-per-second measurement (warm-up of allocator, JIT, caches). */
     static final int UNTIMED_STEPS = 5;
@@ -127,6 +131,7 @@ public final class TrialTrainer {
         }
 
         TrialResult execute() {
+            PeakMemory.reset();
             TaskSpec spec = request.task();
             TaskProvider provider = registry.require(spec.id(), TaskProvider.class);
             Params taskParams = ModelComposer.resolveParams(provider, spec.params());
@@ -157,6 +162,7 @@ public final class TrialTrainer {
             model.initialize(root, DataType.FLOAT32, ids);
             List<Parameter> parameters = model.trainableParameters();
             long parameterCount = model.parameterCount();
+            double flopsPerToken = FlopsPerToken.of(model, request.architecture(), registry);
             ParameterStore store = new ParameterStore(root, false);
 
             FlatAdamW optimizer = new FlatAdamW(parameters.toArray(new Parameter[0]), (float) recipe.weightDecay(), root);
@@ -176,6 +182,9 @@ public final class TrialTrainer {
             int intervalSteps = 0;
             Engine engine = Engine.getInstance();
 
+            Map<Integer, Double> thresholds = request.stopThresholds();
+            double[] val = null; // set when the trial stops early
+            int done = steps;
             long loopStart = System.nanoTime();
             for (int step = 1; step <= steps; step++) {
                 long t0 = System.nanoTime();
@@ -230,35 +239,46 @@ public final class TrialTrainer {
                     intervalSteps = 0;
                 }
                 if (step % recipe.evalEvery() == 0 && step != steps) {
-                    double[] val = evaluate(task, model, store, root, evalBatch);
-                    curve.add(new CurvePoint(step, "val", val[0], val[1]));
+                    double[] v = evaluate(task, model, store, root, evalBatch);
+                    curve.add(new CurvePoint(step, "val", v[0], v[1]));
+                    if (MedianStopping.stops(thresholds, step, v[0])) {
+                        if (intervalSteps > 0) curve.add(curve.size() - 1, new CurvePoint(step, "train", intervalLoss / intervalSteps, Double.NaN));
+                        val = v;
+                        done = step;
+                        break;
+                    }
                 }
             }
             double trainSeconds = (System.nanoTime() - loopStart) / 1e9;
-            double[] val = evaluate(task, model, store, root, evalBatch);
-            curve.add(new CurvePoint(steps, "val", val[0], val[1]));
+            if (val == null) {
+                val = evaluate(task, model, store, root, evalBatch);
+                curve.add(new CurvePoint(steps, "val", val[0], val[1]));
+            }
             if (!Double.isFinite(val[0])) {
-                throw new TrialFailure("validation loss is " + val[0] + " after " + steps + " steps");
+                throw new TrialFailure("validation loss is " + val[0] + " after " + done + " steps");
             }
             if (request.weightsFile() != null) {
                 saveWeights(model, Path.of(request.weightsFile()));
             }
 
-            int tail = Math.max(1, steps / 10);
-            double trainLoss = Arrays.stream(losses, steps - tail, steps).average().orElse(Double.NaN);
-            int untimed = Math.min(UNTIMED_STEPS, steps / 4);
-            double timed = Arrays.stream(stepSeconds, untimed, steps).sum();
-            double tokensPerSecond = timed > 0 ? (double) batch * length * (steps - untimed) / timed : Double.NaN;
+            int tail = Math.max(1, done / 10);
+            double trainLoss = Arrays.stream(losses, done - tail, done).average().orElse(Double.NaN);
+            int untimed = Math.min(UNTIMED_STEPS, done / 4);
+            double timed = Arrays.stream(stepSeconds, untimed, done).sum();
+            double tokensPerSecond = timed > 0 ? (double) batch * length * (done - untimed) / timed : Double.NaN;
 
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("val_loss", val[0]);
             metrics.put("val_accuracy", val[1]);
             metrics.put("train_loss", trainLoss);
             metrics.put("params", (double) parameterCount);
+            metrics.put("flops_per_token", flopsPerToken);
             metrics.put("tokens_per_second", tokensPerSecond);
+            metrics.put("peak_memory_mb", PeakMemory.peakMiB());
             metrics.put("train_seconds", trainSeconds);
-            metrics.put("step_seconds", median(stepSeconds));
+            metrics.put("step_seconds", median(Arrays.copyOf(stepSeconds, done)));
             metrics.put("baseline_loss", task.baselineLoss());
+            if (done < steps) metrics.put(MedianStopping.STOPPED_AT_STEP, (double) done);
             return new TrialResult(request.trialId(), true, null, Collections.unmodifiableMap(metrics), List.copyOf(curve),
                     Collections.unmodifiableMap(versions));
         }

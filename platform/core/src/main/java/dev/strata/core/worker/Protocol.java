@@ -25,7 +25,8 @@ import java.util.Map;
  * orchestrator -> worker   {"type":"trial","trialId":7,"architecture":"{...canonical json...}",
  *                           "task":{"id":"task.copy","params":{"vocab":16},"dataSeed":1,"baseDir":"/x"},
  *                           "recipe":{"steps":300,"batchSize":32,...},"seed":42,
- *                           "weightsFile":"/db/weights/3/7.params"}          (weightsFile optional)
+ *                           "weightsFile":"/db/weights/3/7.params",
+ *                           "stopThresholds":{"75":2.31,"150":1.87}}   (weightsFile, stopThresholds optional)
  * worker -> orchestrator   {"type":"ready","device":"cpu","threads":2,"pid":1234,"error":null}   (once, first)
  *                          {"type":"progress","trialId":7,"step":100,"loss":1.25}
  *                          {"type":"result","trialId":7,"ok":true,"error":null,"metrics":{...},
@@ -84,6 +85,10 @@ public final class Protocol {
         recipe.put("timeLimitSeconds", p.timeLimitSeconds());
         n.put("seed", r.seed());
         if (r.weightsFile() != null) n.put("weightsFile", r.weightsFile());
+        if (!r.stopThresholds().isEmpty()) {
+            ObjectNode t = n.putObject("stopThresholds");
+            r.stopThresholds().forEach((step, loss) -> number(t, Integer.toString(step), loss));
+        }
         return write(n);
     }
 
@@ -180,8 +185,25 @@ public final class Protocol {
                 require(r, "gradClip").asDouble(),
                 require(r, "timeLimitSeconds").asInt());
         Architecture architecture = Architecture.fromJson(require(n, "architecture").asText());
+        // stopThresholds came with early stopping; a request without it (an older orchestrator) trains every step.
+        java.util.SortedMap<Integer, Double> thresholds = new java.util.TreeMap<>();
+        JsonNode stops = n.get("stopThresholds");
+        if (stops != null && !stops.isNull()) {
+            if (!stops.isObject()) throw new IllegalArgumentException("stopThresholds must be an object");
+            for (Iterator<Map.Entry<String, JsonNode>> it = stops.properties().iterator(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                int step;
+                try {
+                    step = Integer.parseInt(e.getKey());
+                } catch (NumberFormatException x) {
+                    throw new IllegalArgumentException("stopThresholds: step '" + e.getKey() + "' is not an integer");
+                }
+                double loss = number(e.getValue());
+                if (!Double.isNaN(loss)) thresholds.put(step, loss);
+            }
+        }
         return new TrialRequest(require(n, "trialId").asLong(), architecture, task, recipe, require(n, "seed").asLong(),
-                text(n, "weightsFile"));
+                text(n, "weightsFile"), thresholds);
     }
 
     private static TrialResult decodeResult(JsonNode n) {

@@ -194,6 +194,11 @@ public class SearchSpaceLoaderTest {
         assertThat(s.objectives().violation(java.util.Map.of("params", 3e6, "tokens_per_second", 500.0))).isEqualTo(0.5);
         assertThat(s.fidelity()).isEqualTo(new Fidelity(2, 2, true));
         assertThat(s.fidelity().recipe(s.recipe(), 0).steps()).isEqualTo(s.recipe().steps() / 2);
+        // early_stop alone: the median stopping rule without successive halving (one rung); with another key, rungs default to 3.
+        assertThat(loader.load(SpaceFixtures.write(dir, "e.yaml", VALID + "fidelity: {early_stop: true}\n")).fidelity())
+                .isEqualTo(new Fidelity(1, 3, true));
+        assertThat(loader.load(SpaceFixtures.write(dir, "f.yaml", VALID + "fidelity: {eta: 2, early_stop: true}\n")).fidelity())
+                .isEqualTo(new Fidelity(3, 2, true));
 
         Path bad = SpaceFixtures.write(dir, "b.yaml", multi.replace("params <= 2e6", "parms <= 2e6"));
         assertThatThrownBy(() -> loader.load(bad)).hasMessageContaining("b.yaml:").hasMessageContaining("unknown metric 'parms'");

@@ -53,6 +53,43 @@ class TrialTrainerTest {
     }
 
     @Test
+    void reportsTheFlopsEstimateAndThePeakResidentMemory() {
+        // d 8, one attention layer, vocab 16, seq 12: 5424 training FLOPs per token (worked out in FlopsPerTokenTest).
+        TrialRequest request = new TrialRequest(3, TestComponents.architecture(8, 1, TestComponents.ATTENTION), TASK, recipe(10), 3);
+        TrialResult r = trainer.train(request, REGISTRY, Device.cpu());
+        assertThat(r.ok()).as(r.error()).isTrue();
+        assertThat(r.metric("flops_per_token")).isEqualTo(5424.0);
+        if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/self/status"))) {
+            // A JVM with libtorch loaded holds well over 16 MiB; far less than 64 GiB.
+            assertThat(r.metric("peak_memory_mb")).isGreaterThan(16).isLessThan(65536);
+        }
+    }
+
+    @Test
+    void stopsAtAnEvaluationWorseThanItsThreshold() {
+        TrialRequest full = new TrialRequest(4, TestComponents.architecture(16, 1, SHIFT), TASK, recipe(100), 3);
+        // Threshold 0 at step 50: any loss is worse, the trial stops there.
+        TrialResult stopped = trainer.train(full.withStopThresholds(java.util.Map.of(50, 0.0)), REGISTRY, Device.cpu());
+        assertThat(stopped.ok()).as(stopped.error()).isTrue();
+        assertThat(stopped.metric(MedianStopping.STOPPED_AT_STEP)).isEqualTo(50.0);
+        assertThat(stopped.metrics().keySet()).containsAll(TrialTrainer.METRICS).hasSize(TrialTrainer.METRICS.size() + 1);
+        assertThat(stopped.curve().stream().filter(p -> p.split().equals("val")).map(CurvePoint::step)).containsExactly(50);
+        assertThat(stopped.curve().stream().filter(p -> p.split().equals("train")).map(CurvePoint::step))
+                .containsExactly(10, 20, 30, 40, 50);
+        CurvePoint lastVal = stopped.curve().stream().filter(p -> p.split().equals("val")).reduce((a, b) -> b).orElseThrow();
+        assertThat(stopped.metric("val_loss")).isEqualTo(lastVal.loss());
+
+        // A generous threshold (and one at the final step, never a stopping point) lets it run to the end,
+        // exactly as without thresholds: the same validation curve.
+        TrialResult ran = trainer.train(full.withStopThresholds(java.util.Map.of(50, 1e9, 100, 0.0)), REGISTRY, Device.cpu());
+        TrialResult plain = trainer.train(full, REGISTRY, Device.cpu());
+        assertThat(ran.metrics()).doesNotContainKey(MedianStopping.STOPPED_AT_STEP);
+        assertThat(ran.metric("val_loss")).isEqualTo(plain.metric("val_loss"));
+        // Training is deterministic: the stopped trial's curve is the first half of the full one.
+        assertThat(plain.curve()).startsWith(stopped.curve().toArray(new CurvePoint[0]));
+    }
+
+    @Test
     void sameSeedSameResult() {
         TrialRequest request = new TrialRequest(1, TestComponents.architecture(8, 2, TestComponents.CUMMEAN), TASK, recipe(20), 11);
         TrialResult a = trainer.train(request, REGISTRY, Device.cpu());

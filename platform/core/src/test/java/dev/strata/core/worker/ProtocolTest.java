@@ -39,6 +39,24 @@ class ProtocolTest {
     }
 
     @Test
+    void earlyStoppingThresholdsRoundTripAndAreOptional() {
+        TrialRequest plain = new TrialRequest(8, ARCH, new TaskSpec("task.copy", Params.of(Map.of()), 1L, null),
+                new Recipe(300, 32, 3e-3, 0.1, 30, 0.1, 100, 1.0, 600), 5L, "/w/8.params");
+        TrialRequest r = plain.withStopThresholds(Map.of(100, 2.3125, 200, 1.0000000000000002));
+        String line = Protocol.encode(r);
+        assertThat(line).contains("\"stopThresholds\":{\"100\":2.3125,\"200\":1.0000000000000002}");
+        TrialRequest back = ((Protocol.Trial) Protocol.parse(line)).request();
+        assertThat(back).isEqualTo(r);
+        assertThat(back.stopThresholds()).containsExactly(Map.entry(100, 2.3125), Map.entry(200, 1.0000000000000002));
+        // A request of an orchestrator from before early stopping has no such field: no thresholds.
+        String old = Protocol.encode(plain);
+        assertThat(old).doesNotContain("stopThresholds");
+        assertThat(((Protocol.Trial) Protocol.parse(old)).request().stopThresholds()).isEmpty();
+        assertThat(((Protocol.Trial) Protocol.parse(old)).request().withWeightsFile(null).stopThresholds()).isEmpty();
+        assertThat(r.withWeightsFile("/x").stopThresholds()).isEqualTo(r.stopThresholds());
+    }
+
+    @Test
     void resultsRoundTripWithNonFiniteNumbersAsNaN() {
         TrialResult r = new TrialResult(7, true, null, Map.of("val_loss", 1.5, "weird", Double.POSITIVE_INFINITY),
                 List.of(new CurvePoint(10, "train", 2.0, Double.NaN), new CurvePoint(10, "val", 1.9, 0.5)),
