@@ -1,6 +1,7 @@
 package dev.strata.cli;
 
 import dev.strata.cli.bench.MemoryBenchCommand;
+import dev.strata.cli.bench.OverheadBenchCommand;
 import dev.strata.cli.bench.TrainingBenchCommand;
 import dev.strata.core.replay.StrategyBench;
 import dev.strata.core.space.TabularSpace;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code strata bench ...}: benchmarks. */
-@Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Strategies.class, TrainingBenchCommand.class, MemoryBenchCommand.class})
+@Command(name = "bench", description = "Benchmarks.", subcommands = {BenchCommand.Strategies.class, TrainingBenchCommand.class, MemoryBenchCommand.class, OverheadBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec

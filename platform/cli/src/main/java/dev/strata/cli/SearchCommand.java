@@ -104,8 +104,10 @@ public final class SearchCommand implements Callable<Integer> {
                 out.flush();
                 return ExitCodes.OK;
             }
-            try (ResultsStore store = ResultsStore.open(url);
-                    WorkerPool pool = new WorkerPool(WorkerConfig.of(host.folder(), device, workers));
+            // The workers start first: their JVM and libtorch start-up (about 2 s) then overlaps opening
+            // (or creating and migrating) the database instead of following it.
+            try (WorkerPool pool = new WorkerPool(WorkerConfig.of(host.folder(), device, workers));
+                    ResultsStore store = ResultsStore.open(url);
                     SearchProgress progress = new SearchProgress(planned, quiet)) {
                 SearchOutcome outcome = new SearchRunner(store, pool::submit, workers, device).useCache(!noCache).run(space, progress);
                 progress.close();

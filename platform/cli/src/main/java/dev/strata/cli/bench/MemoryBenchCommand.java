@@ -48,6 +48,11 @@ public final class MemoryBenchCommand implements Callable<Integer> {
     @Option(names = "--from", defaultValue = "1000", description = "Growth is measured from the first sample at or after this step (default 1000).")
     int from;
 
+    @Option(names = "--warmup-steps", defaultValue = "500", description = {
+            "First train a trial of this many steps in the same worker (default 500; 0: none), as a search's worker has",
+            "trained earlier trials: the JIT compiles the training and validation code once, and that memory is not a leak."})
+    int warmupSteps;
+
     @Option(names = "--threads", paramLabel = "T", description = "libtorch threads (default: all cores).")
     Integer threads;
 
@@ -71,14 +76,27 @@ public final class MemoryBenchCommand implements Callable<Integer> {
                 WorkerPool pool = new WorkerPool(WorkerConfig.of(host.folder(), "cpu", 1).withThreadsPerWorker(t))) {
             ArchitectureFile arch = ArchitectureFile.load(file, host.registry());
             Recipe base = arch.recipe().withSteps(steps);
-            // Progress arrives every eval_every / 5 steps; a validation every 1000 steps keeps it in the loop, as in a search.
-            int every = Math.min(1000, steps);
+            // Progress arrives every eval_every / 5 steps; a validation every 500 steps keeps it in the loop, as in a
+            // search, and the first one (JIT of its code path) falls before --from.
+            int every = Math.min(500, steps);
             Recipe recipe = new Recipe(steps, base.batchSize(), base.learningRate(), base.weightDecay(), base.warmupSteps(),
                     base.minLrRatio(), every, base.gradClip(), Integer.MAX_VALUE);
             if (!json) {
                 out.printf(Locale.ROOT, "%s: %s, %d steps, %d thread(s); worker resident memory (MiB) by step:%n", file,
                         arch.architecture().summary(), steps, t);
                 out.flush();
+            }
+            if (warmupSteps > 0) {
+                int w = Math.min(warmupSteps, steps);
+                Recipe warm = new Recipe(w, base.batchSize(), base.learningRate(), base.weightDecay(), Math.min(base.warmupSteps(), w),
+                        base.minLrRatio(), Math.max(1, w / 2), base.gradClip(), Integer.MAX_VALUE);
+                TrialResult warmed = pool.submit(new TrialRequest(0, arch.architecture(), arch.task(), warm, arch.seed() + 1)).join();
+                if (!warmed.ok()) throw new IllegalStateException(file + ": the warm-up trial failed: " + warmed.error());
+                if (!json) {
+                    out.printf(Locale.ROOT, "(after a %d-step warm-up trial in the same worker: %.1f MiB)%n", w,
+                            residentKb(pool.workers().getFirst().pid()) / 1024.0);
+                    out.flush();
+                }
             }
             result = pool.submit(new TrialRequest(1, arch.architecture(), arch.task(), recipe, arch.seed()), (id, step, loss) -> {
                 long pid = pool.workers().getFirst().pid();

@@ -72,10 +72,15 @@ public final class TrainingBenchCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", description = "libtorch threads on both sides (default: all cores).")
     Integer threads;
 
-    @Option(names = "--pytorch-intra-op", paramLabel = "N", description = {
-            "PyTorch's intra-op (OpenMP) threads, default --threads. OpenBLAS always gets --threads: with Debian's",
-            "OpenBLAS, 1 intra-op thread + 2 BLAS threads is PyTorch's fastest setting on 2 cores (docs/performance.md)."})
-    Integer pytorchIntraOp;
+    @Option(names = "--pytorch-intra-op", paramLabel = "N", defaultValue = "1", description = {
+            "PyTorch's intra-op (OpenMP) threads (default 1); its OpenBLAS always gets --threads. 1 + OpenBLAS on all",
+            "cores is Debian torch's own default on this machine and its fastest setting (docs/performance.md)."})
+    int pytorchIntraOp;
+
+    @Option(names = "--run-seconds", paramLabel = "S", defaultValue = "8", description = {
+            "Without --steps: each measured run trains about S seconds, the steps set from the warm-up run's step time",
+            "(default 8; at least 20 and at most 5000 steps). The warm-up runs train min(recipe steps, 100) steps."})
+    double runSeconds;
 
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch (default /usr/bin/python3, Debian's).")
     String python;
@@ -85,6 +90,9 @@ public final class TrainingBenchCommand implements Callable<Integer> {
 
     @Option(names = "--strata-only", description = "Do not run PyTorch (no ratio).")
     boolean strataOnly;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "The worker's device: cpu (default), gpu or gpu:N (use --strata-only there).")
+    String device;
 
     @Option(names = "--plugins", paramLabel = "DIR", description = "Plugins folder (default: STRATA_PLUGINS or build/plugins).")
     Path plugins;
@@ -125,7 +133,7 @@ public final class TrainingBenchCommand implements Callable<Integer> {
         Path pluginDir = plugins != null ? plugins : StrataPaths.defaultPlugins();
         List<Shape> shapes = new ArrayList<>();
         try (PluginHost host = PluginHost.load(pluginDir);
-                WorkerPool pool = new WorkerPool(WorkerConfig.of(host.folder(), "cpu", 1).withThreadsPerWorker(t))) {
+                WorkerPool pool = new WorkerPool(WorkerConfig.of(host.folder(), device, 1).withThreadsPerWorker(t))) {
             ComponentRegistry registry = host.registry();
             for (Path file : files) {
                 shapes.add(measure(out, file, registry, pool, t, py));
@@ -150,17 +158,20 @@ public final class TrainingBenchCommand implements Callable<Integer> {
         String name = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
         int length = provider.create(taskParams, arch.task().dataSeed(), Path.of(".")).sequenceLength();
         if (!json) {
-            out.printf(Locale.ROOT, "%s: %s, %d steps of batch %d x %d tokens, %d thread(s), %d+%d runs per side%n", name,
-                    arch.architecture().summary(), recipe.steps(), recipe.batchSize(), length, t, warmupRuns, runs);
+            out.printf(Locale.ROOT, "%s: %s, batch %d x %d tokens, %d thread(s) (PyTorch: %d intra-op, OpenBLAS %d), %d+%d runs per side%n",
+                    name, arch.architecture().summary(), recipe.batchSize(), length, t, pytorchIntraOp, t, warmupRuns, runs);
             out.flush();
         }
         List<Double> strata = new ArrayList<>();
         List<Double> pytorch = new ArrayList<>();
         long params = -1;
+        boolean auto = steps == null && warmupRuns > 0;
+        Recipe warmRecipe = auto ? withSteps(recipe, Math.min(recipe.steps(), 100)) : recipe;
+        Recipe runRecipe = warmRecipe;
         for (int run = 0; run < warmupRuns + runs; run++) {
             boolean counted = run >= warmupRuns;
             long seed = arch.seed() + run;
-            TrialResult r = pool.submit(new TrialRequest(run + 1, arch.architecture(), arch.task(), recipe, seed)).join();
+            TrialResult r = pool.submit(new TrialRequest(run + 1, arch.architecture(), arch.task(), runRecipe, seed)).join();
             if (!r.ok()) throw new IllegalStateException(file + ": Strata's run failed: " + r.error());
             params = Math.round(r.metric("params"));
             double strataMs = r.metric("step_seconds") * 1e3;
@@ -168,8 +179,18 @@ public final class TrainingBenchCommand implements Callable<Integer> {
             if (!strataOnly) {
                 List<String> args = new ArrayList<>(reference);
                 args.set(args.indexOf("--seed") + 1, Long.toString(run + 1));
-                if (pytorchIntraOp != null) args.set(args.indexOf("--threads") + 1, Integer.toString(pytorchIntraOp));
+                args.set(args.indexOf("--threads") + 1, Integer.toString(pytorchIntraOp));
+                args.set(args.indexOf("--steps") + 1, Integer.toString(runRecipe.steps()));
+                args.set(args.indexOf("--warmup") + 1, Integer.toString(runRecipe.warmupSteps()));
                 pytorchMs = runPython(py, args, t).path("median_step_ms").asDouble(Double.NaN);
+            }
+            if (auto && run == warmupRuns - 1) {
+                // From here on, runs of about --run-seconds each.
+                int n = (int) Math.max(20, Math.min(5000, Math.round(runSeconds * 1e3 / strataMs)));
+                runRecipe = withSteps(recipe, n);
+                if (!json) {
+                    out.printf(Locale.ROOT, "  measured runs: %d steps each (about %.0f s at the warm-up's step time)%n", n, runSeconds);
+                }
             }
             if (counted) {
                 strata.add(strataMs);
@@ -181,7 +202,7 @@ public final class TrainingBenchCommand implements Callable<Integer> {
                 out.flush();
             }
         }
-        return new Shape(name, params, recipe.steps(), recipe.batchSize() * length, toArray(strata), toArray(pytorch));
+        return new Shape(name, params, runRecipe.steps(), recipe.batchSize() * length, toArray(strata), toArray(pytorch));
     }
 
     /** Runs the PyTorch script once and returns the JSON object it prints last. */
@@ -192,7 +213,7 @@ public final class TrainingBenchCommand implements Callable<Integer> {
         cmd.addAll(args);
         ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true);
         // The same thread settings the worker gets (WorkerConfig.environment), and OpenBLAS's own.
-        b.environment().put("OMP_NUM_THREADS", Integer.toString(pytorchIntraOp != null ? pytorchIntraOp : t));
+        b.environment().put("OMP_NUM_THREADS", Integer.toString(pytorchIntraOp));
         b.environment().put("MKL_NUM_THREADS", Integer.toString(t));
         b.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(t));
         Process p = b.start();
@@ -255,6 +276,12 @@ public final class TrainingBenchCommand implements Callable<Integer> {
         } catch (IOException | RuntimeException e) {
             return new double[] {ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()};
         }
+    }
+
+    /** The recipe with {@code n} steps, warmup capped at n, validation only at the end. */
+    private static Recipe withSteps(Recipe r, int n) {
+        return new Recipe(n, r.batchSize(), r.learningRate(), r.weightDecay(), Math.min(r.warmupSteps(), n), r.minLrRatio(), n, r.gradClip(),
+                r.timeLimitSeconds());
     }
 
     private static String fmt(double v) {

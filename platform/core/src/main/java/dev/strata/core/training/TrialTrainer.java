@@ -65,7 +65,7 @@ public final class TrialTrainer {
      */
     public static final List<String> METRICS = List.of(
             "val_loss", "val_accuracy", "train_loss", "params", "flops_per_token", "tokens_per_second", "peak_memory_mb",
-            "train_seconds", "step_seconds", "baseline_loss");
+            "train_seconds", "step_seconds", "step_seconds_sum", "baseline_loss");
 
     /** Steps left out of the tokens-per-second measurement (warm-up of allocator, JIT, caches). */
     static final int UNTIMED_STEPS = 5;
@@ -277,6 +277,9 @@ public final class TrialTrainer {
             metrics.put("peak_memory_mb", PeakMemory.peakMiB());
             metrics.put("train_seconds", trainSeconds);
             metrics.put("step_seconds", median(Arrays.copyOf(stepSeconds, done)));
+            // Time inside training steps alone (train_seconds adds the validations in between):
+            // what 'strata bench overhead' subtracts from a search's wall time.
+            metrics.put("step_seconds_sum", Arrays.stream(stepSeconds, 0, done).sum());
             metrics.put("baseline_loss", task.baselineLoss());
             if (done < steps) metrics.put(MedianStopping.STOPPED_AT_STEP, (double) done);
             return new TrialResult(request.trialId(), true, null, Collections.unmodifiableMap(metrics), List.copyOf(curve),

@@ -53,9 +53,26 @@ public record WorkerConfig(
         if (startupTimeout == null) startupTimeout = Duration.ofMinutes(5);
     }
 
+    /**
+     * The worker's Java heap: tensors live in libtorch's native memory, so the heap holds only array
+     * handles, model blocks and the task's data. Starting at 256 MiB instead of the JVM's default
+     * (1/64 of the machine's memory, growing towards 1/4) keeps the worker's resident memory from
+     * climbing with the heap (docs/performance.md: +29% between steps 1,000 and 10,000 with the
+     * defaults); the 2 GiB ceiling leaves room for a byte-level corpus read into memory.
+     */
+    static final List<String> WORKER_HEAP = List.of("-Xms256m", "-Xmx2g");
+
     /** Defaults for everything but the plugins, device and number of workers. */
     public static WorkerConfig of(Path pluginsDir, String device, int workers) {
-        return new WorkerConfig(pluginsDir, device, workers, 0, null, null, null, null, null, null);
+        return new WorkerConfig(pluginsDir, device, workers, 0, null, null, defaultJvmArgs(), null, null, null);
+    }
+
+    /** JVM options of every worker: {@link #WORKER_HEAP}, then STRATA_WORKER_JAVA_OPTS (space-separated) if set. */
+    static List<String> defaultJvmArgs() {
+        List<String> args = new ArrayList<>(WORKER_HEAP);
+        String extra = System.getenv("STRATA_WORKER_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) args.addAll(List.of(extra.strip().split("\\s+")));
+        return args;
     }
 
     public WorkerConfig withThreadsPerWorker(int threads) {
