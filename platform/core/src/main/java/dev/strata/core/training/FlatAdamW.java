@@ -106,4 +106,9 @@ final class FlatAdamW {
         }
         return norm;
     }
+
+    /** The first moment, flat in parameter order (for tests). */
+    float[] firstMoment() {
+        return mean.toFloatArray();
+    }
 }
