@@ -132,7 +132,6 @@ public final class TrainCommand implements Callable<Integer> {
      */
     static Recipe withSteps(Recipe r, int n) {
         long limit = Math.max(r.timeLimitSeconds(), (long) Math.ceil((double) r.timeLimitSeconds() * n / r.steps()));
-        return new Recipe(n, r.batchSize(), r.learningRate(), r.weightDecay(), Math.min(r.warmupSteps(), n), r.minLrRatio(), r.evalEvery(),
-                r.gradClip(), (int) Math.min(Integer.MAX_VALUE, limit));
+        return r.forRun(n, r.evalEvery()).withTimeLimit((int) Math.min(Integer.MAX_VALUE, limit));
     }
 }

@@ -79,8 +79,7 @@ public final class MemoryBenchCommand implements Callable<Integer> {
             // Progress arrives every eval_every / 5 steps; a validation every 500 steps keeps it in the loop, as in a
             // search, and the first one (JIT of its code path) falls before --from.
             int every = Math.min(500, steps);
-            Recipe recipe = new Recipe(steps, base.batchSize(), base.learningRate(), base.weightDecay(), base.warmupSteps(),
-                    base.minLrRatio(), every, base.gradClip(), Integer.MAX_VALUE);
+            Recipe recipe = base.forRun(steps, every).withTimeLimit(Integer.MAX_VALUE);
             if (!json) {
                 out.printf(Locale.ROOT, "%s: %s, %d steps, %d thread(s); worker resident memory (MiB) by step:%n", file,
                         arch.architecture().summary(), steps, t);
@@ -88,8 +87,7 @@ public final class MemoryBenchCommand implements Callable<Integer> {
             }
             if (warmupSteps > 0) {
                 int w = Math.min(warmupSteps, steps);
-                Recipe warm = new Recipe(w, base.batchSize(), base.learningRate(), base.weightDecay(), Math.min(base.warmupSteps(), w),
-                        base.minLrRatio(), Math.max(1, w / 2), base.gradClip(), Integer.MAX_VALUE);
+                Recipe warm = base.forRun(w, Math.max(1, w / 2)).withTimeLimit(Integer.MAX_VALUE);
                 TrialResult warmed = pool.submit(new TrialRequest(0, arch.architecture(), arch.task(), warm, arch.seed() + 1)).join();
                 if (!warmed.ok()) throw new IllegalStateException(file + ": the warm-up trial failed: " + warmed.error());
                 if (!json) {

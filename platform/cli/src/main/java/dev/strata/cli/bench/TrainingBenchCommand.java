@@ -148,8 +148,7 @@ public final class TrainingBenchCommand implements Callable<Integer> {
         ArchitectureFile arch = ArchitectureFile.load(file, registry);
         Recipe recipe = steps == null ? arch.recipe() : arch.recipe().withSteps(steps);
         // No validation inside the timed loop's span: evaluate once, at the end (not a step).
-        recipe = new Recipe(recipe.steps(), recipe.batchSize(), recipe.learningRate(), recipe.weightDecay(), recipe.warmupSteps(),
-                recipe.minLrRatio(), recipe.steps(), recipe.gradClip(), Math.max(recipe.timeLimitSeconds(), 24 * 3600));
+        recipe = recipe.forRun(recipe.steps(), recipe.steps()).withTimeLimit(Math.max(recipe.timeLimitSeconds(), 24 * 3600));
         TaskProvider provider = registry.require(arch.task().id(), TaskProvider.class);
         Params taskParams = ModelComposer.resolveParams(provider, arch.task().params());
         List<String> reference = strataOnly ? List.of() : PyTorchReference.arguments(file.toString(), arch.architecture(),
@@ -166,7 +165,7 @@ public final class TrainingBenchCommand implements Callable<Integer> {
         List<Double> pytorch = new ArrayList<>();
         long params = -1;
         boolean auto = steps == null && warmupRuns > 0;
-        Recipe warmRecipe = auto ? withSteps(recipe, Math.min(recipe.steps(), 100)) : recipe;
+        Recipe warmRecipe = auto ? recipe.forRun(Math.min(recipe.steps(), 100), Math.min(recipe.steps(), 100)) : recipe;
         Recipe runRecipe = warmRecipe;
         for (int run = 0; run < warmupRuns + runs; run++) {
             boolean counted = run >= warmupRuns;
@@ -187,7 +186,7 @@ public final class TrainingBenchCommand implements Callable<Integer> {
             if (auto && run == warmupRuns - 1) {
                 // From here on, runs of about --run-seconds each.
                 int n = (int) Math.max(20, Math.min(5000, Math.round(runSeconds * 1e3 / strataMs)));
-                runRecipe = withSteps(recipe, n);
+                runRecipe = recipe.forRun(n, n);
                 if (!json) {
                     out.printf(Locale.ROOT, "  measured runs: %d steps each (about %.0f s at the warm-up's step time)%n", n, runSeconds);
                 }
@@ -276,12 +275,6 @@ public final class TrainingBenchCommand implements Callable<Integer> {
         } catch (IOException | RuntimeException e) {
             return new double[] {ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()};
         }
-    }
-
-    /** The recipe with {@code n} steps, warmup capped at n, validation only at the end. */
-    private static Recipe withSteps(Recipe r, int n) {
-        return new Recipe(n, r.batchSize(), r.learningRate(), r.weightDecay(), Math.min(r.warmupSteps(), n), r.minLrRatio(), n, r.gradClip(),
-                r.timeLimitSeconds());
     }
 
     private static String fmt(double v) {

@@ -150,7 +150,7 @@ public final class ResultsStore implements AutoCloseable {
                 throw new IllegalStateException("cannot create the folder of results database " + jdbcUrl + ": " + e, e);
             }
         });
-        return connectAndMigrate(jdbcUrl, jdbcUrl);
+        return connectAndMigrate(jdbcUrl, jdbcUrl, true);
     }
 
     /**
@@ -195,10 +195,6 @@ public final class ResultsStore implements AutoCloseable {
             return jdbcUrl;
         }
         return jdbcUrl + ";MAX_COMPACT_TIME=0";
-    }
-
-    private static ResultsStore connectAndMigrate(String url, String location) {
-        return connectAndMigrate(url, location, true);
     }
 
     private static ResultsStore connectAndMigrate(String url, String location, boolean writer) {

@@ -52,6 +52,19 @@ public record Recipe(
         return new Recipe(newSteps, batchSize, learningRate, weightDecay, warmup, minLrRatio, every, gradClip, timeLimitSeconds);
     }
 
+    /**
+     * This recipe run for exactly {@code n} steps, validating every {@code evalEvery} steps: the
+     * warm-up is kept but never longer than the run (unlike {@link #withSteps}, nothing is scaled).
+     */
+    public Recipe forRun(int n, int evalEvery) {
+        return new Recipe(n, batchSize, learningRate, weightDecay, Math.min(warmupSteps, n), minLrRatio, evalEvery, gradClip, timeLimitSeconds);
+    }
+
+    /** This recipe with another time limit. */
+    public Recipe withTimeLimit(int seconds) {
+        return new Recipe(steps, batchSize, learningRate, weightDecay, warmupSteps, minLrRatio, evalEvery, gradClip, seconds);
+    }
+
     /** This recipe with another peak learning rate. */
     public Recipe withLearningRate(double lr) {
         return new Recipe(steps, batchSize, lr, weightDecay, warmupSteps, minLrRatio, evalEvery, gradClip, timeLimitSeconds);
