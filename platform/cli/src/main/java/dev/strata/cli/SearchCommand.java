@@ -85,7 +85,12 @@ public final class SearchCommand implements Callable<Integer> {
         }
         if (workers < 1) throw new IllegalArgumentException("--workers " + workers + ": must be at least 1");
         Path pluginDir = plugins != null ? plugins : StrataPaths.defaultPlugins();
-        try (PluginHost host = PluginHost.load(pluginDir)) {
+        if (!dryRun) ResultsStore.warmUpInBackground();
+        // The workers start first of all: their JVM and libtorch start-up (about a second) then
+        // overlaps loading the plugins and the space and opening the database instead of following
+        // them. Bad input only costs their start: they are stopped before anything is written.
+        try (WorkerPool pool = dryRun ? null : new WorkerPool(WorkerConfig.of(pluginDir, device, workers));
+                PluginHost host = PluginHost.load(pluginDir)) {
             // Everything is validated before the database is touched: bad input writes nothing.
             SearchSpace space = new SearchSpaceLoader(host.registry()).load(file);
             if (seed != null) space = space.withSeed(seed);
@@ -104,14 +109,13 @@ public final class SearchCommand implements Callable<Integer> {
                 out.flush();
                 return ExitCodes.OK;
             }
-            // The workers start first: their JVM and libtorch start-up (about 2 s) then overlaps opening
-            // (or creating and migrating) the database instead of following it.
-            try (WorkerPool pool = new WorkerPool(WorkerConfig.of(host.folder(), device, workers));
-                    ResultsStore store = ResultsStore.open(url);
+            try (ResultsStore store = ResultsStore.open(url);
                     SearchProgress progress = new SearchProgress(planned, quiet)) {
                 SearchOutcome outcome = new SearchRunner(store, pool::submit, workers, device).useCache(!noCache).run(space, progress);
+                double utilisation = pool.utilisation();
+                pool.release(); // the workers stop while the summary is written and the database closes
                 progress.close();
-                return summarize(out, store, space, outcome, url, pool.utilisation());
+                return summarize(out, store, space, outcome, url, utilisation);
             }
         }
     }
@@ -132,8 +136,10 @@ public final class SearchCommand implements Callable<Integer> {
             try (WorkerPool pool = new WorkerPool(WorkerConfig.of(host.folder(), dev, workers));
                     SearchProgress progress = new SearchProgress(space.budgetTrials(), quiet)) {
                 SearchOutcome outcome = new SearchRunner(store, pool::submit, workers, dev).useCache(!noCache).resume(space, resume, progress);
+                double utilisation = pool.utilisation();
+                pool.release();
                 progress.close();
-                return summarize(out, store, space, outcome, url, pool.utilisation());
+                return summarize(out, store, space, outcome, url, utilisation);
             }
         }
     }

@@ -6,6 +6,7 @@ import dev.strata.core.results.ResultsStore;
 import dev.strata.core.results.TrialSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -75,13 +76,21 @@ class ResumeAfterKillTest {
                 .redirectOutput(dir.resolve("killed.log").toFile())
                 .start();
         long finishedBeforeKill = 0;
+        long runningAtKill = 0;
         try {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while (search.isAlive() && System.nanoTime() < deadline && finishedBeforeKill < 3) {
+            // Killed with at least 3 trials finished and one running: the next trial's start is
+            // recorded a few milliseconds after a result, so the count of finished trials alone
+            // could catch the search in between.
+            while (search.isAlive() && System.nanoTime() < deadline && (finishedBeforeKill < 3 || runningAtKill < 1)) {
                 Thread.sleep(200);
-                Cli q = Cli.run("results", "sql", "--db", killedDb.toString(), "SELECT COUNT(*) AS n FROM trial WHERE status = 'ok'");
+                Cli q = Cli.run("results", "sql", "--db", killedDb.toString(),
+                        "SELECT SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END) AS ok, SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) AS running FROM trial");
                 if (q.exitCode() == 0) {
-                    finishedBeforeKill = q.out().lines().map(String::strip).filter(l -> l.matches("\\d+")).mapToLong(Long::parseLong).findFirst().orElse(0);
+                    long[] counts = q.out().lines().map(String::strip).filter(l -> l.matches("\\d+\\s+\\d+")).findFirst()
+                            .map(l -> Arrays.stream(l.split("\\s+")).mapToLong(Long::parseLong).toArray()).orElse(new long[] {0, 0});
+                    finishedBeforeKill = counts[0];
+                    runningAtKill = counts[1];
                 }
             }
             assertThat(search.isAlive()).as("the search must still be running when killed: " + Files.readString(dir.resolve("killed.log"))).isTrue();

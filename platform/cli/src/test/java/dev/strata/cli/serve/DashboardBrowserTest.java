@@ -41,7 +41,11 @@ class DashboardBrowserTest {
 
     private static final int BUDGET = 4;
 
-    /** The quickstart space, smaller: two widths and depths, fewer steps and trials. */
+    /**
+     * The quickstart space, smaller: two widths and depths, fewer trials. The trials must last
+     * long enough (about 1.5 s each) for the dashboard process and the page to come up while the
+     * search still runs: with 30 steps the whole search took 1.9 s and was over before the page.
+     */
     private static final String SPACE = """
             name: dashboard-e2e
             seed: 3
@@ -53,7 +57,7 @@ class DashboardBrowserTest {
               channel_mixer: {mixer.mlp: {expansion: 2}}
               norm: [norm.layer, norm.rms]
               residual: [residual.pre_norm, residual.post_norm]
-            recipe: {steps: 30, batch: 16, lr: 3e-3, eval_every: 15}
+            recipe: {steps: 200, batch: 16, lr: 3e-3, eval_every: 50}
             strategy: {population: 3, tournament: 2}
             budget: {trials: %d}
             """.formatted(BUDGET);

@@ -14,6 +14,8 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * A training worker: a child JVM that trains one trial at a time for the orchestrator.
@@ -22,9 +24,9 @@ import java.nio.file.Path;
  * java -cp CLASSPATH dev.strata.core.worker.WorkerMain --plugins DIR --device cpu|gpu|gpu:N --threads T
  * </pre>
  *
- * <p>Loads the plugins, sets libtorch's thread counts, announces itself with a {@code ready} line,
- * then reads {@link Protocol} trial lines from stdin until EOF and answers each with progress lines
- * and one result line. The protocol goes to the original stdout; {@code System.out} is redirected to
+ * <p>Sets libtorch's thread counts, loads the plugins and libtorch side by side, announces itself
+ * with a {@code ready} line, then reads {@link Protocol} trial lines from stdin until EOF and
+ * answers each with progress lines and one result line. The protocol goes to the original stdout; {@code System.out} is redirected to
  * stderr first, so that nothing a library prints can corrupt it. A line it cannot parse stops the
  * worker with exit code 2 and the reason on stderr. If the requested GPU does not exist the worker
  * still starts (so it is not restarted in a loop) but fails every trial with that reason.
@@ -72,8 +74,20 @@ public final class WorkerMain {
         if (System.getProperty("ai.djl.offline") == null) System.setProperty("ai.djl.offline", "true");
         exitWithParent();
 
+        // libtorch (about 0.4 s to load) and the plugins (PF4J and Guice, about 0.3 s) load side by
+        // side: the worker's start-up is on the critical path of every search's first trial.
+        CompletableFuture<Engine> engineLoad = new CompletableFuture<>();
+        Thread loader = new Thread(() -> {
+            try {
+                engineLoad.complete(Engine.getInstance());
+            } catch (Throwable t) {
+                engineLoad.completeExceptionally(t);
+            }
+        }, "strata-engine-load");
+        loader.setDaemon(true);
+        loader.start();
         try (PluginHost host = PluginHost.load(plugins)) {
-            Engine engine = Engine.getInstance();
+            Engine engine = engine(engineLoad);
             Device device = null;
             String deviceError = null;
             try {
@@ -121,6 +135,17 @@ public final class WorkerMain {
         } catch (RuntimeException e) {
             System.err.println("strata worker: " + e);
             return 1;
+        }
+    }
+
+    /** The loaded engine, or the engine's own failure (not wrapped). */
+    private static Engine engine(CompletableFuture<Engine> load) {
+        try {
+            return load.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
         }
     }
 

@@ -58,6 +58,9 @@ public final class WorkerPool implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private final Thread shutdownHook;
     private volatile boolean closed;
+    private volatile boolean released;
+    /** Put in the queue by {@link #close()}: the slot that takes it stops. */
+    private final Job stop = new Job(null, null);
     private volatile String deadReason;
 
     /** Starts {@code config.workers()} workers (in the background: the constructor does not wait). */
@@ -109,8 +112,8 @@ public final class WorkerPool implements AutoCloseable {
     /** Queues a trial; {@code progress} (and the pool's listener) hear its progress lines. */
     public CompletableFuture<TrialResult> submit(TrialRequest request, ProgressListener progress) {
         Job job = new Job(request, progress);
-        if (closed) {
-            job.fail("worker pool is closed");
+        if (closed || released) {
+            job.fail(closed ? "worker pool is closed" : "worker pool released");
             return job.future;
         }
         queue.add(job);
@@ -157,6 +160,21 @@ public final class WorkerPool implements AutoCloseable {
             double busySeconds, String readyError) {}
 
     /**
+     * Tells the idle workers that no more trials will come: each exits on its own (its input ends)
+     * while the caller finishes up, so that {@link #close()} later finds it gone instead of waiting
+     * for its JVM to stop. Trials submitted afterwards fail. A search calls it when its last trial
+     * has reported.
+     */
+    public void release() {
+        released = true;
+        failQueued("worker pool released before the trial started");
+        for (Slot s : slots) {
+            WorkerProcess p = s.worker;
+            if (p != null && s.busySince == 0) p.closeStdin();
+        }
+    }
+
+    /**
      * Stops the workers: trials not yet started fail, stdin of each worker is closed so it exits
      * after its current line, and workers still running after a grace period are killed (their
      * trials fail with "worker pool closed").
@@ -174,11 +192,19 @@ public final class WorkerPool implements AutoCloseable {
         for (Slot s : slots) {
             WorkerProcess p = s.worker;
             if (p == null) continue;
+            if (s.trials == 0) {
+                // Never used (the search stopped on bad input, say): nothing to finish, and a worker
+                // still starting would only read the end of its input once libtorch is loaded.
+                p.kill();
+                continue;
+            }
             long left = deadline - System.nanoTime();
             if (!p.waitFor(Math.max(0, left))) {
                 p.kill();
             }
         }
+        // Wakes the slots waiting for work at once (they poll in 250 ms steps otherwise).
+        for (int i = 0; i < slots.size(); i++) queue.add(stop);
         for (Slot s : slots) {
             try {
                 s.thread.join(10_000);
@@ -205,7 +231,7 @@ public final class WorkerPool implements AutoCloseable {
     private void failQueued(String reason) {
         Job j;
         while ((j = queue.poll()) != null) {
-            j.fail(reason);
+            if (j != stop) j.fail(reason);
         }
     }
 
@@ -283,6 +309,7 @@ public final class WorkerPool implements AutoCloseable {
                         return;
                     }
                     if (job == null) continue;
+                    if (job == stop) return;
                     if (closed) {
                         job.fail("worker pool closed before the trial started");
                         return;

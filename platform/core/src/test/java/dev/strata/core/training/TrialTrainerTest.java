@@ -90,6 +90,17 @@ class TrialTrainerTest {
     }
 
     @Test
+    void validationBatchesShortSequencesUpToATokenBudget() {
+        // MQAR of the quickstart: 16 tokens, batch 32 -> 256 sequences (4096 tokens) per forward pass.
+        assertThat(TrialTrainer.evalBatch(512, 32, 16)).isEqualTo(256);
+        // Long sequences keep twice the training batch: no validation needs more memory than before.
+        assertThat(TrialTrainer.evalBatch(512, 32, 128)).isEqualTo(64);
+        // Never more than the validation set.
+        assertThat(TrialTrainer.evalBatch(100, 32, 16)).isEqualTo(100);
+        assertThat(TrialTrainer.evalBatch(1, 1, 100_000)).isEqualTo(1);
+    }
+
+    @Test
     void sameSeedSameResult() {
         TrialRequest request = new TrialRequest(1, TestComponents.architecture(8, 2, TestComponents.CUMMEAN), TASK, recipe(20), 11);
         TrialResult a = trainer.train(request, REGISTRY, Device.cpu());

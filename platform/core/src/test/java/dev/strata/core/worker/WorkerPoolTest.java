@@ -77,6 +77,21 @@ class WorkerPoolTest {
     }
 
     @Test
+    void releasedWorkersExitOnTheirOwnAndTakeNoMoreTrials() throws Exception {
+        try (WorkerPool pool = new WorkerPool(fake(1))) {
+            TrialResult r = pool.submit(trial(1, "fake.ok", Map.of(), 30)).join();
+            assertThat(r.ok()).as(r.error()).isTrue();
+            ProcessHandle worker = ProcessHandle.of((long) r.metric("pid")).orElseThrow();
+            pool.release();
+            // Its input ended: the worker stops by itself, before close() is called.
+            assertThat(worker.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS).isAlive()).isFalse();
+            TrialResult late = pool.submit(trial(2, "fake.ok", Map.of(), 30)).join();
+            assertThat(late.ok()).isFalse();
+            assertThat(late.error()).isEqualTo("worker pool released");
+        }
+    }
+
+    @Test
     void timeLimitKillsTheWorkerAndAReplacementTakesOver() {
         try (WorkerPool pool = new WorkerPool(fake(1))) {
             long t0 = System.nanoTime();
