@@ -50,13 +50,35 @@ public final class OverheadBenchCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the search's database and log (their folder is printed).")
     boolean keep;
 
+    @Option(names = "--runs", defaultValue = "1", description = "Run the search this many times, each on a new database, and report the median (default 1).")
+    int runs;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(space)) throw new IllegalArgumentException(space + ": no such file");
         if (workers < 1) throw new IllegalArgumentException("--workers " + workers + ": must be at least 1");
+        if (runs < 1) throw new IllegalArgumentException("--runs " + runs + ": must be at least 1");
         Path launcher = StrataPaths.home().resolve("bin/strata");
         if (!Files.isExecutable(launcher)) throw new IllegalStateException(launcher + " not found: bench overhead runs the real launcher");
         PrintWriter out = spec.commandLine().getOut();
+        List<Double> shares = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            if (runs > 1) out.printf("run %d of %d%n", run, runs);
+            shares.add(runOnce(launcher, out));
+        }
+        if (runs > 1) {
+            List<Double> sorted = shares.stream().sorted().toList();
+            double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                    : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+            out.printf(Locale.ROOT, "platform overhead: median %.2f%% of the wall time over %d runs (%s)%n", median, runs,
+                    String.join(", ", shares.stream().map(v -> String.format(Locale.ROOT, "%.2f%%", v)).toList()));
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /** One search as a process on a new database; prints its breakdown and returns its overhead in percent. */
+    private double runOnce(Path launcher, PrintWriter out) throws Exception {
         Path dir = Files.createTempDirectory("strata-overhead");
         Path db = dir.resolve("strata");
         Path log = dir.resolve("search.log");
@@ -93,7 +115,7 @@ public final class OverheadBenchCommand implements Callable<Integer> {
         } else {
             deleteTree(dir);
         }
-        return ExitCodes.OK;
+        return 100 * overhead / capacity;
     }
 
     private record Totals(int trials, int trained, double steps, double loop, double trialWall, double searchSeconds) {}

@@ -160,8 +160,8 @@ public final class WorkerPool implements AutoCloseable {
             double busySeconds, String readyError) {}
 
     /**
-     * Tells the idle workers that no more trials will come: each exits on its own (its input ends)
-     * while the caller finishes up, so that {@link #close()} later finds it gone instead of waiting
+     * Tells the workers that no more trials will come: each exits on its own once its input ends
+     * (after its current trial, if any) while the caller finishes up, so that {@link #close()} later finds it gone instead of waiting
      * for its JVM to stop. Trials submitted afterwards fail. A search calls it when its last trial
      * has reported.
      */
@@ -170,7 +170,7 @@ public final class WorkerPool implements AutoCloseable {
         failQueued("worker pool released before the trial started");
         for (Slot s : slots) {
             WorkerProcess p = s.worker;
-            if (p != null && s.busySince == 0) p.closeStdin();
+            if (p != null) p.closeStdin(); // a worker still training finishes its trial first
         }
     }
 
@@ -192,9 +192,9 @@ public final class WorkerPool implements AutoCloseable {
         for (Slot s : slots) {
             WorkerProcess p = s.worker;
             if (p == null) continue;
-            if (s.trials == 0) {
-                // Never used (the search stopped on bad input, say): nothing to finish, and a worker
-                // still starting would only read the end of its input once libtorch is loaded.
+            if (p.ready == null) {
+                // Still starting (the search stopped on bad input, say): nothing to finish, and it
+                // would only read the end of its input once libtorch is loaded.
                 p.kill();
                 continue;
             }
@@ -432,7 +432,7 @@ public final class WorkerPool implements AutoCloseable {
         private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         private final Deque<String> stderr = new ArrayDeque<>();
         private final Thread stderrReader;
-        Protocol.Ready ready;
+        volatile Protocol.Ready ready;
 
         private WorkerProcess(Process process, Path log, int index) {
             this.process = process;

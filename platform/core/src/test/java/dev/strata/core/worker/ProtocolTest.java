@@ -104,6 +104,10 @@ class ProtocolTest {
         assertThat(c.javaExecutable()).isEqualTo(ProcessHandle.current().info().command().orElseThrow());
         assertThat(c.classpath()).isEqualTo(System.getProperty("java.class.path"));
         assertThat(WorkerConfig.of(Path.of("p"), "cpu", 1).threadsPerWorker()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        WorkerConfig shared = WorkerConfig.of(Path.of("p"), "cpu", 2).withClassDataArchive(Path.of("/s/worker.jsa"));
+        assertThat(shared.command(0)).contains("-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=/s/worker.jsa");
+        assertThat(shared.command(1)).contains("-XX:SharedArchiveFile=/s/worker.jsa").doesNotContain("-XX:+AutoCreateSharedArchive");
+        assertThat(shared.withClassDataArchive(null).command(0)).noneMatch(a -> a.contains("SharedArchive"));
         assertThatThrownBy(() -> WorkerConfig.of(Path.of("p"), "tpu", 1)).hasMessage("device must be cpu, gpu or gpu:N, got 'tpu'");
         assertThatThrownBy(() -> WorkerConfig.of(Path.of("p"), "cpu", 0)).hasMessage("workers must be at least 1, got 0");
     }

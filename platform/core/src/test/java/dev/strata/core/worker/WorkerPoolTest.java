@@ -92,6 +92,51 @@ class WorkerPoolTest {
     }
 
     @Test
+    void workerZeroWritesTheClassDataArchiveAndLaterWorkersStartWithIt() throws Exception {
+        Path archive = tmp.resolve("cds/worker.jsa");
+        Files.createDirectories(archive.getParent());
+        // As under bin/strata, the class path must be jars only: class-data sharing refuses folders.
+        String jars = jarsOnly(tmp.resolve("cds/classes.jar"));
+        try (WorkerPool pool = new WorkerPool(fake(2).withClasspath(jars).withClassDataArchive(archive))) {
+            assertThat(pool.submit(trial(1, "fake.ok", Map.of(), 30)).join().ok()).isTrue();
+            assertThat(pool.submit(trial(2, "fake.ok", Map.of(), 30)).join().ok()).isTrue();
+        }
+        // Written by worker 0 as it exited (the JVM's dynamic archive, made from the classes it loaded).
+        assertThat(archive).as(Files.readString(tmp.resolve("logs/worker-0.log"))).exists();
+        assertThat(Files.size(archive)).isGreaterThan(100_000);
+        try (WorkerPool pool = new WorkerPool(fake(1).withClasspath(jars).withClassDataArchive(archive))) {
+            TrialResult r = pool.submit(trial(3, "fake.ok", Map.of(), 30)).join();
+            assertThat(r.ok()).as(r.error()).isTrue();
+        }
+    }
+
+    /** This JVM's class path with its folders (target/classes, target/test-classes) packed into {@code jar}. */
+    private static String jarsOnly(Path jar) throws java.io.IOException {
+        List<String> entries = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                Path folder = Path.of(entry);
+                if (!Files.isDirectory(folder)) {
+                    entries.add(entry);
+                    continue;
+                }
+                try (var files = Files.walk(folder)) {
+                    for (Path f : files.filter(Files::isRegularFile).toList()) {
+                        String name = folder.relativize(f).toString().replace(java.io.File.separatorChar, '/');
+                        if (!names.add(name)) continue;
+                        out.putNextEntry(new java.util.jar.JarEntry(name));
+                        Files.copy(f, out);
+                        out.closeEntry();
+                    }
+                }
+            }
+        }
+        entries.addFirst(jar.toString());
+        return String.join(java.io.File.pathSeparator, entries);
+    }
+
+    @Test
     void timeLimitKillsTheWorkerAndAReplacementTakesOver() {
         try (WorkerPool pool = new WorkerPool(fake(1))) {
             long t0 = System.nanoTime();
