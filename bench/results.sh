@@ -25,7 +25,7 @@ fi
 CP="$JAR:$ROOT/platform/cli/target/lib/*"
 mkdir -p "$ROOT/build"
 # The same flags as bin/strata for a 'results' command.
-FLAGS=(-XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$ROOT/build/strata-cli.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off
+FLAGS=(-XX:+AutoCreateSharedArchive "-XX:SharedArchiveFile=$ROOT/build/strata-cli-results.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off
        -XX:TieredStopAtLevel=1 -Dstrata.home="$ROOT" -Dai.djl.offline=true --enable-native-access=ALL-UNNAMED
        --sun-misc-unsafe-memory-access=allow -Djava.awt.headless=true)
 
@@ -34,8 +34,9 @@ echo "results bench: $TRIALS trials in $DB"
 
 echo
 echo "whole process, as bin/strata starts it (ms, 3 runs; load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores):"
-# The class-data-sharing archive holds the classes of the run that made it: let a results command make it.
-rm -f "$ROOT/build/strata-cli.jsa"
+# The class-data-sharing archive holds the classes of the run that made it: let a results command make it
+# (bin/strata keeps one per command; this is the one of 'results').
+rm -f "$ROOT/build/strata-cli-results.jsa"
 "$JAVA_HOME/bin/java" "${FLAGS[@]}" -cp "$CP" dev.strata.cli.StrataCli results pareto --search 1 --db "$DB" >/dev/null
 run() {
   local times=() i s

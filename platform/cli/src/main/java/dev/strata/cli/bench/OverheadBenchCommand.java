@@ -107,6 +107,7 @@ public final class OverheadBenchCommand implements Callable<Integer> {
         row(out, "outside trials (JVM, workers, plugins, database, strategy, shut-down)", outside, capacity);
         out.printf(Locale.ROOT, "search %.1f s from its start to its end as recorded; the process %.1f s more%n", t.searchSeconds,
                 wall - t.searchSeconds);
+        if (workers == 1) steadyState(out, ResultsStore.readerUrl(ResultsStore.urlFor(db.toString())));
         out.printf(Locale.ROOT, "platform overhead (wall x workers - training steps): %.2f s = %.2f%% of the wall time%n", overhead,
                 100 * overhead / capacity);
         out.flush();
@@ -151,6 +152,41 @@ public final class OverheadBenchCommand implements Callable<Integer> {
             }
             return new Totals(trials, trained, steps, loop, trialWall, search);
         }
+    }
+
+    /**
+     * What a long search tends to, without the process's start and end: from the end of the first
+     * trial's training loop to the end of the last one's, the time outside training loops (each
+     * trial's build, final validation, weights and records, and the gap to the next trial), per
+     * trial and as a share. One worker only: with several, their gaps overlap.
+     */
+    private static void steadyState(PrintWriter out, String url) throws SQLException {
+        List<double[]> trials = new ArrayList<>(); // {start, end, loop seconds} in seconds since the epoch
+        try (Connection c = DriverManager.getConnection(url + ";IFEXISTS=TRUE", ResultsStore.READER_USER, ResultsStore.READER_PASSWORD);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("""
+                        SELECT EXTRACT(EPOCH FROM t.started_at), EXTRACT(EPOCH FROM t.finished_at), l.metric_value
+                        FROM trial t JOIN metric l ON l.trial_id = t.id AND l.name = 'train_seconds'
+                        WHERE t.cached_from_trial_id IS NULL ORDER BY t.started_at""")) {
+            while (rs.next()) trials.add(new double[] {rs.getDouble(1), rs.getDouble(2), rs.getDouble(3)});
+        }
+        if (trials.size() < 3) return;
+        double span = 0;
+        double loops = 0;
+        List<Double> perTrial = new ArrayList<>();
+        for (int i = 1; i < trials.size(); i++) {
+            double[] previous = trials.get(i - 1);
+            double[] t = trials.get(i);
+            double from = previous[1]; // the previous trial's end: its own tail was counted with it
+            double outsideLoop = (t[1] - from) - t[2];
+            span += t[1] - from;
+            loops += t[2];
+            perTrial.add(outsideLoop);
+        }
+        List<Double> sorted = perTrial.stream().sorted().toList();
+        out.printf(Locale.ROOT, "steady state (trials 2-%d): %.0f ms per trial outside its training loop (median), %.2f%% of their time;"
+                + " add the loop's validations for the share outside training steps%n", trials.size(), 1000 * sorted.get(sorted.size() / 2),
+                100 * (span - loops) / span);
     }
 
     private static void row(PrintWriter out, String what, double seconds, double capacity) {

@@ -491,12 +491,17 @@ public final class ResultsStore implements AutoCloseable {
 
     private void update(String sql, Object... args) {
         tx(() -> {
-            try (PreparedStatement ps = conn.prepareStatement(sql)) {
-                for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
-                ps.executeUpdate();
-            }
+            execute(sql, args);
             return null;
         });
+    }
+
+    /** One statement inside the caller's transaction. */
+    private void execute(String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+            ps.executeUpdate();
+        }
     }
 
     public synchronized List<SearchSummary> searches() {
@@ -552,6 +557,19 @@ public final class ResultsStore implements AutoCloseable {
     }
 
     /**
+     * {@link #startTrial} and {@link #recordSchedule} in one transaction: what a search writes when it
+     * starts a trial, one commit instead of two (each commit is written through to the file).
+     */
+    public synchronized long startTrial(NewTrial t, int rung, int toldBefore) {
+        return tx(() -> {
+            long id = insertTrial(t, "running", null);
+            insertComponents(id, t.architecture());
+            execute("UPDATE trial SET rung = ?, told_before = ? WHERE id = ?", rung, toldBefore, id);
+            return id;
+        });
+    }
+
+    /**
      * Records what a worker reported: status ok or failed, error, metric and curve rows, component
      * versions, the denormalised metric columns and the finish time, in one transaction. Calling it
      * again for the same trial replaces the earlier report. {@code r.trialId()} is not consulted.
@@ -559,58 +577,75 @@ public final class ResultsStore implements AutoCloseable {
     public synchronized void finishTrial(long trialId, TrialResult r) {
         Objects.requireNonNull(r, "result");
         tx(() -> {
-            Map<String, Double> metrics = r.metrics() == null ? Map.of() : r.metrics();
-            try (PreparedStatement ps = conn.prepareStatement("""
-                    UPDATE trial SET status = ?, error = ?, component_versions = ? FORMAT JSON, finished_at = ?,
-                                     train_seconds = ?, val_loss = ?, val_accuracy = ?, params = ?
-                    WHERE id = ?""")) {
-                ps.setString(1, r.ok() ? "ok" : "failed");
-                ps.setString(2, r.ok() ? null : clip(r.error() == null || r.error().isBlank() ? "unknown error" : r.error()));
-                ps.setString(3, json(new TreeMap<>(r.componentVersions() == null ? Map.of() : r.componentVersions())));
-                ps.setObject(4, now());
-                setDouble(ps, 5, metrics.get("train_seconds"));
-                setDouble(ps, 6, metrics.get("val_loss"));
-                setDouble(ps, 7, metrics.get("val_accuracy"));
-                Double params = metrics.get("params");
-                setLongOrNull(ps, 8, params == null || !Double.isFinite(params) ? null : Math.round(params));
-                ps.setLong(9, trialId);
-                if (ps.executeUpdate() == 0) throw new IllegalArgumentException("no trial with id " + trialId);
-            }
-            for (String table : List.of("metric", "curve")) {
-                try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + table + " WHERE trial_id = ?")) {
-                    ps.setLong(1, trialId);
-                    ps.executeUpdate();
-                }
-            }
-            if (!metrics.isEmpty()) {
-                try (PreparedStatement ps = conn.prepareStatement(
-                        "INSERT INTO metric (trial_id, name, metric_value) VALUES (?, ?, ?)")) {
-                    for (Map.Entry<String, Double> e : new TreeMap<>(metrics).entrySet()) {
-                        ps.setLong(1, trialId);
-                        ps.setString(2, e.getKey());
-                        setDouble(ps, 3, e.getValue());
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-            }
-            List<CurvePoint> curve = r.curve() == null ? List.of() : r.curve();
-            if (!curve.isEmpty()) {
-                try (PreparedStatement ps = conn.prepareStatement(
-                        "INSERT INTO curve (trial_id, step, split, loss, accuracy) VALUES (?, ?, ?, ?, ?)")) {
-                    for (CurvePoint p : curve) {
-                        ps.setLong(1, trialId);
-                        ps.setInt(2, p.step());
-                        ps.setString(3, p.split());
-                        setDouble(ps, 4, p.loss());
-                        setDouble(ps, 5, p.accuracy());
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-            }
+            writeResult(trialId, r);
             return null;
         });
+    }
+
+    /**
+     * {@link #finishTrial} and {@link #recordToldOrder} in one transaction: what a search writes when
+     * a trial reports, one commit instead of two.
+     */
+    public synchronized void finishTrial(long trialId, TrialResult r, int toldOrder) {
+        Objects.requireNonNull(r, "result");
+        tx(() -> {
+            writeResult(trialId, r);
+            execute("UPDATE trial SET told_order = ? WHERE id = ?", toldOrder, trialId);
+            return null;
+        });
+    }
+
+    private void writeResult(long trialId, TrialResult r) throws SQLException {
+        Map<String, Double> metrics = r.metrics() == null ? Map.of() : r.metrics();
+        try (PreparedStatement ps = conn.prepareStatement("""
+                UPDATE trial SET status = ?, error = ?, component_versions = ? FORMAT JSON, finished_at = ?,
+                                 train_seconds = ?, val_loss = ?, val_accuracy = ?, params = ?
+                WHERE id = ?""")) {
+            ps.setString(1, r.ok() ? "ok" : "failed");
+            ps.setString(2, r.ok() ? null : clip(r.error() == null || r.error().isBlank() ? "unknown error" : r.error()));
+            ps.setString(3, json(new TreeMap<>(r.componentVersions() == null ? Map.of() : r.componentVersions())));
+            ps.setObject(4, now());
+            setDouble(ps, 5, metrics.get("train_seconds"));
+            setDouble(ps, 6, metrics.get("val_loss"));
+            setDouble(ps, 7, metrics.get("val_accuracy"));
+            Double params = metrics.get("params");
+            setLongOrNull(ps, 8, params == null || !Double.isFinite(params) ? null : Math.round(params));
+            ps.setLong(9, trialId);
+            if (ps.executeUpdate() == 0) throw new IllegalArgumentException("no trial with id " + trialId);
+        }
+        for (String table : List.of("metric", "curve")) {
+            try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + table + " WHERE trial_id = ?")) {
+                ps.setLong(1, trialId);
+                ps.executeUpdate();
+            }
+        }
+        if (!metrics.isEmpty()) {
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "INSERT INTO metric (trial_id, name, metric_value) VALUES (?, ?, ?)")) {
+                for (Map.Entry<String, Double> e : new TreeMap<>(metrics).entrySet()) {
+                    ps.setLong(1, trialId);
+                    ps.setString(2, e.getKey());
+                    setDouble(ps, 3, e.getValue());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        List<CurvePoint> curve = r.curve() == null ? List.of() : r.curve();
+        if (!curve.isEmpty()) {
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "INSERT INTO curve (trial_id, step, split, loss, accuracy) VALUES (?, ?, ?, ?, ?)")) {
+                for (CurvePoint p : curve) {
+                    ps.setLong(1, trialId);
+                    ps.setInt(2, p.step());
+                    ps.setString(3, p.split());
+                    setDouble(ps, 4, p.loss());
+                    setDouble(ps, 5, p.accuracy());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
     }
 
     /**

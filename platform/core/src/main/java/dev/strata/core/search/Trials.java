@@ -131,8 +131,7 @@ final class Trials {
             TrialResult copy = new TrialResult(trialId, true, null, store.metrics(source.id()), store.curve(source.id()), Map.of());
             return new Running(genes, c.key(), rung, trialId, CompletableFuture.completedFuture(copy), true);
         }
-        long trialId = store.startTrial(trial);
-        store.recordSchedule(trialId, rung, toldBefore);
+        long trialId = store.startTrial(trial, rung, toldBefore);
         candidates.put(trialId, c);
         thresholds.put(trialId, stops);
         listener.trialStarted(started, trialId, arch);
@@ -210,8 +209,11 @@ final class Trials {
      */
     Score finish(Running r, TrialResult result, int toldOrder, boolean alreadyRecorded) {
         if (!alreadyRecorded) {
-            if (!r.cached()) store.finishTrial(r.trialId(), result);
-            store.recordToldOrder(r.trialId(), toldOrder);
+            if (r.cached()) {
+                store.recordToldOrder(r.trialId(), toldOrder);
+            } else {
+                store.finishTrial(r.trialId(), result, toldOrder);
+            }
         }
         Score score = score(result);
         if (score.isInfeasible()) failed++;

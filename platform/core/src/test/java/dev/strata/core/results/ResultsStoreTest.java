@@ -97,6 +97,26 @@ class ResultsStoreTest {
     }
 
     @Test
+    void aSearchRecordsAStartWithItsScheduleAndAResultWithItsToldOrder() {
+        try (ResultsStore store = ResultsStore.open(url())) {
+            long s = store.createSearch(search("one commit each"));
+            long t = store.startTrial(trial(s, 1, arch("attention.mha", 2)), 1, 3);
+            assertThat(store.journal(s)).singleElement().satisfies(e -> {
+                assertThat(e.status()).isEqualTo("running");
+                assertThat(e.rung()).isEqualTo(1);
+                assertThat(e.toldBefore()).isEqualTo(3);
+                assertThat(e.toldOrder()).isNull();
+            });
+            store.finishTrial(t, ok(t, 1.5), 5);
+            assertThat(store.journal(s)).singleElement().satisfies(e -> {
+                assertThat(e.status()).isEqualTo("ok");
+                assertThat(e.toldOrder()).isEqualTo(5);
+            });
+            assertThat(store.trial(t).orElseThrow().valLoss()).isEqualTo(1.5);
+        }
+    }
+
+    @Test
     void trialLifecycleRoundTrips() {
         Architecture a = arch("attention.mha", 4);
         try (ResultsStore store = ResultsStore.open(url())) {
