@@ -67,9 +67,7 @@ public final class OverheadBenchCommand implements Callable<Integer> {
             shares.add(runOnce(launcher, out));
         }
         if (runs > 1) {
-            List<Double> sorted = shares.stream().sorted().toList();
-            double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
-                    : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+            double median = TrainingBenchCommand.median(shares.stream().mapToDouble(Double::doubleValue).toArray());
             out.printf(Locale.ROOT, "platform overhead: median %.2f%% of the wall time over %d runs (%s)%n", median, runs,
                     String.join(", ", shares.stream().map(v -> String.format(Locale.ROOT, "%.2f%%", v)).toList()));
         }
@@ -183,9 +181,9 @@ public final class OverheadBenchCommand implements Callable<Integer> {
             loops += t[2];
             perTrial.add(outsideLoop);
         }
-        List<Double> sorted = perTrial.stream().sorted().toList();
+        double median = TrainingBenchCommand.median(perTrial.stream().mapToDouble(Double::doubleValue).toArray());
         out.printf(Locale.ROOT, "steady state (trials 2-%d): %.0f ms per trial outside its training loop (median), %.2f%% of their time;"
-                + " add the loop's validations for the share outside training steps%n", trials.size(), 1000 * sorted.get(sorted.size() / 2),
+                + " add the loop's validations for the share outside training steps%n", trials.size(), 1000 * median,
                 100 * (span - loops) / span);
     }
 
